@@ -1,0 +1,229 @@
+/**
+ * `tracehound` command-line host. Thin: argument parsing, output formatting and exit
+ * codes; everything else is the engine's.
+ *
+ * Exit codes: 0 ok, 1 usage, 2 bad input (the message names the problem and byte offset).
+ */
+import { parseArgs } from 'node:util';
+import { IngestError, openTarget, CaseError, CaptureFormatError, frameDetail, ENGINE_VERSION, formatRelative, type OpenedTarget } from '../engine/index.js';
+import type { IngestProgress } from '../../shared/model.js';
+
+const USAGE = `usage: tracehound <command> [options]
+
+commands:
+  ingest CAPTURE [--case FILE]           index a capture (into FILE, or the cache)
+  stats TARGET [--json]                  capture summary
+  packets TARGET [--offset N] [--limit N] [--json]
+                                         packet list (No., Time, Source, Destination, Protocol, Length, Info)
+  frame TARGET N [--json]                decoded detail tree and bytes of frame N
+
+TARGET is a capture (.pcap, .pcapng, .gz, .zst; indexed on first use into a cache case
+keyed by its SHA-256) or a case file. Set TRACEHOUND_CACHE to move the cache.
+`;
+
+class UsageError extends Error {}
+
+export interface CliIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  isTTY: boolean;
+}
+
+const defaultIo: CliIo = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+  isTTY: Boolean(process.stderr.isTTY),
+};
+
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'ingest':
+        return await cmdIngest(rest, io);
+      case 'stats':
+        return await cmdStats(rest, io);
+      case 'packets':
+        return await cmdPackets(rest, io);
+      case 'frame':
+        return await cmdFrame(rest, io);
+      case '--version':
+      case 'version':
+        io.out(`tracehound ${ENGINE_VERSION}\n`);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return cmd === undefined ? 1 : 0;
+      default:
+        throw new UsageError(`unknown command "${cmd}"`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`tracehound: ${(e as Error).message}\n${USAGE}`);
+      return 1;
+    }
+    if (e instanceof IngestError || e instanceof CaseError || e instanceof CaptureFormatError) {
+      io.err(`tracehound: ${oneLine(e.message)}\n`);
+      return 2;
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR') {
+      io.err(`tracehound: ${oneLine(err.message)}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+function oneLine(s: string): string {
+  return s.replace(/[\r\n]+/g, ' ');
+}
+
+function progressPrinter(io: CliIo): ((p: IngestProgress) => void) | undefined {
+  if (!io.isTTY) return undefined;
+  return (p) => {
+    const frac = p.totalBytes ? Math.min(1, p.bytesRead / p.totalBytes) : 0;
+    const width = 30;
+    const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
+    const eta = p.etaSeconds === null ? '' : ` ETA ${Math.ceil(p.etaSeconds)}s`;
+    const line = p.phase === 'indexing' ? 'building indexes…' : `${(frac * 100).toFixed(0).padStart(3)}% ${(p.rate / 1e6).toFixed(1)} MB/s ${p.packets} packets${eta}`;
+    io.err(`\r[${bar}] ${line}\x1b[K${p.phase === 'done' ? '\n' : ''}`);
+  };
+}
+
+async function open(target: string | undefined, io: CliIo, caseFile?: string): Promise<OpenedTarget> {
+  if (!target) throw new UsageError('missing TARGET');
+  const onProgress = progressPrinter(io);
+  const ac = new AbortController();
+  const onSig = () => ac.abort();
+  process.once('SIGINT', onSig);
+  try {
+    return await openTarget(target, { ...(caseFile ? { caseFile } : {}), ...(onProgress ? { onProgress } : {}), signal: ac.signal });
+  } finally {
+    process.off('SIGINT', onSig);
+  }
+}
+
+/** Warns about a capture that was read only up to a point; returns the exit code for it. */
+function damageCode(t: OpenedTarget, target: string, io: CliIo): number {
+  const c = t.store.capture(t.captureId);
+  if (c && (c.status === 'truncated' || c.status === 'damaged')) {
+    io.err(`tracehound: ${target}: ${oneLine(c.stopReason ?? 'capture damaged')} (kept ${c.packets} packets read before byte ${c.stopOffset})\n`);
+    return 2;
+  }
+  return 0;
+}
+
+async function cmdIngest(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { case: { type: 'string' }, json: { type: 'boolean' } } });
+  const t = await open(positionals[0], io, values.case);
+  try {
+    const c = t.store.capture(t.captureId)!;
+    if (values.json) io.out(JSON.stringify({ case: t.store.path, capture: c, reused: t.ingest?.reused ?? true }, null, 2) + '\n');
+    else io.out(`${c.packets} packets, ${c.bytes} bytes, sha256 ${c.sha256} → ${t.store.path}${t.ingest && !t.ingest.reused ? '' : ' (already indexed)'}\n`);
+    return damageCode(t, positionals[0]!, io);
+  } finally {
+    t.store.close();
+  }
+}
+
+async function cmdStats(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, case: { type: 'string' } } });
+  const t = await open(positionals[0], io, values.case);
+  try {
+    const s = t.store.stats(t.captureId);
+    const out = {
+      packets: s.packets,
+      bytes: s.bytes,
+      first_ts: s.firstTs,
+      last_ts: s.lastTs,
+      link_types: s.linkTypes,
+      tcp_conversations: s.tcpConversations,
+      udp_conversations: s.udpConversations,
+      ip_hosts: s.ipHosts,
+      truncated: s.truncated,
+      status: s.status,
+      stop_offset: s.stopOffset,
+      stop_reason: s.stopReason,
+      sha256: s.sha256,
+    };
+    if (values.json) io.out(JSON.stringify(out, null, 2) + '\n');
+    else for (const [k, v] of Object.entries(out)) io.out(`${k.padEnd(18)} ${Array.isArray(v) ? v.join(', ') : String(v)}\n`);
+    return damageCode(t, positionals[0]!, io);
+  } finally {
+    t.store.close();
+  }
+}
+
+function intArg(v: string | undefined, name: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} takes a whole number, not "${v}"`);
+  return Number(v);
+}
+
+async function cmdPackets(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true,
+    options: { json: { type: 'boolean' }, offset: { type: 'string' }, limit: { type: 'string' }, case: { type: 'string' } },
+  });
+  const offset = intArg(values.offset, 'offset', 0);
+  const limit = intArg(values.limit, 'limit', 100);
+  const t = await open(positionals[0], io, values.case);
+  try {
+    const cap = t.store.capture(t.captureId)!;
+    const rows = t.store.packets(t.captureId, offset, limit);
+    const first = t.store.packets(t.captureId, 0, 1)[0];
+    if (values.json) {
+      io.out(JSON.stringify(rows.map((r) => ({ ...r, time: first ? formatRelative(r.tsSec, r.tsNsec, first.tsSec, first.tsNsec) : '0' })), null, 2) + '\n');
+    } else {
+      io.out(`${'No.'.padStart(7)} ${'Time'.padStart(12)} ${'Source'.padEnd(39)} ${'Destination'.padEnd(39)} ${'Protocol'.padEnd(8)} ${'Length'.padStart(6)} Info\n`);
+      for (const r of rows) {
+        const time = first ? formatRelative(r.tsSec, r.tsNsec, first.tsSec, first.tsNsec) : '';
+        io.out(`${String(r.frame).padStart(7)} ${time.padStart(12)} ${safe(r.src).padEnd(39)} ${safe(r.dst).padEnd(39)} ${safe(r.protocol).padEnd(8)} ${String(r.length).padStart(6)} ${safe(r.info)}\n`);
+      }
+      if (rows.length === 0 && cap.packets > 0) io.err(`tracehound: no packets after frame ${offset} (capture has ${cap.packets})\n`);
+    }
+    return damageCode(t, positionals[0]!, io);
+  } finally {
+    t.store.close();
+  }
+}
+
+/** Captured text reaches a terminal: strip control characters so it cannot drive it. */
+function safe(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\x00-\x1f\x7f-\x9f]/g, '·');
+}
+
+async function cmdFrame(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, case: { type: 'string' } } });
+  const n = positionals[1];
+  if (n === undefined) throw new UsageError('missing frame number');
+  const frame = intArg(n, 'frame', 0);
+  const t = await open(positionals[0], io, values.case);
+  try {
+    const d = await frameDetail(t.store, t.captureId, frame);
+    if (!d) throw new IngestError('no-frame', null, `no frame ${frame} in ${positionals[0]} (it has ${t.store.capture(t.captureId)?.packets ?? 0})`);
+    if (values.json) io.out(JSON.stringify(d, null, 2) + '\n');
+    else {
+      const walk = (nodes: typeof d.tree, depth: number) => {
+        for (const node of nodes) {
+          io.out(`${'    '.repeat(depth)}${safe(node.label)}\n`);
+          if (node.children) walk(node.children, depth + 1);
+        }
+      };
+      walk(d.tree, 0);
+      io.out('\n');
+      for (let i = 0; i < d.hex.length; i += 32) {
+        const line = d.hex.slice(i, i + 32);
+        io.out(`${(i / 2).toString(16).padStart(4, '0')}  ${line.replace(/(..)/g, '$1 ').trim()}\n`);
+      }
+    }
+    return damageCode(t, positionals[0]!, io);
+  } finally {
+    t.store.close();
+  }
+}

@@ -1,0 +1,149 @@
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { IngestProgress } from '../../../shared/model.js';
+import { CaseStore } from '../store/case-store.js';
+import { IngestError, ingestCapture, sha256File, type IngestResult } from '../ingest/pipeline.js';
+
+/** Where captures opened without --case are indexed: one case per capture SHA-256. */
+export function cacheDir(): string {
+  const env = process.env['TRACEHOUND_CACHE'];
+  if (env) return resolve(env);
+  const xdg = process.env['XDG_CACHE_HOME'];
+  return join(xdg ? resolve(xdg) : join(homedir(), '.cache'), 'tracehound');
+}
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+export function isCaseFile(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const b = Buffer.alloc(16);
+    return readSync(fd, b, 0, 16, 0) === 16 && b.toString('latin1') === SQLITE_MAGIC;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export interface OpenedTarget {
+  store: CaseStore;
+  captureId: number;
+  /** The ingest that ran to open it, if one did. */
+  ingest: IngestResult | null;
+}
+
+export interface OpenTargetOptions {
+  /** Ingest into (or read from) this case file instead of the cache. */
+  caseFile?: string;
+  onProgress?: (p: IngestProgress) => void;
+  signal?: AbortSignal;
+  /** Capture id inside a case file (default: the first). */
+  captureId?: number;
+}
+
+interface CacheIndex {
+  [key: string]: string;
+}
+
+function readIndex(dir: string): CacheIndex {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as CacheIndex;
+  } catch {
+    return {};
+  }
+}
+
+function writeIndex(dir: string, idx: CacheIndex): void {
+  const tmp = join(dir, `index.json.${process.pid}.tmp`);
+  writeFileSync(tmp, JSON.stringify(idx));
+  renameSync(tmp, join(dir, 'index.json'));
+}
+
+function completeCapture(store: CaseStore): number | null {
+  const c = store.captures().find((x) => x.status !== 'ingesting' && x.status !== 'cancelled');
+  return c ? c.id : null;
+}
+
+/**
+ * Opens what the user named: a case file, or a capture (indexed on first use into the
+ * cache, keyed by SHA-256, or into `caseFile`).
+ */
+export async function openTarget(target: string, opts: OpenTargetOptions = {}): Promise<OpenedTarget> {
+  if (!existsSync(target)) throw new IngestError('unreadable', null, `cannot read ${target}: no such file`);
+  if (isCaseFile(target)) {
+    const store = CaseStore.open(target, { create: false });
+    const caps = store.captures();
+    const cap = opts.captureId !== undefined ? caps.find((c) => c.id === opts.captureId) : caps[0];
+    if (!cap) {
+      store.close();
+      throw new IngestError('empty-case', null, `${target} holds no capture${opts.captureId !== undefined ? ` with id ${opts.captureId}` : ''}`);
+    }
+    return { store, captureId: cap.id, ingest: null };
+  }
+
+  if (opts.caseFile) {
+    const store = CaseStore.open(opts.caseFile, { create: true });
+    try {
+      const r = await ingestCapture({ capturePath: target, store, ...pick(opts) });
+      return { store, captureId: r.captureId, ingest: r };
+    } catch (e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  const dir = cacheDir();
+  mkdirSync(join(dir, 'cases'), { recursive: true });
+  const st = statSync(target);
+  const key = `${realpathSync(target)}|${st.size}|${Math.trunc(st.mtimeMs)}`;
+  const idx = readIndex(dir);
+  const known = idx[key];
+  if (known) {
+    const p = join(dir, 'cases', `${known}.thcase`);
+    if (existsSync(p)) {
+      const store = CaseStore.open(p, { create: false });
+      const id = completeCapture(store);
+      if (id !== null) return { store, captureId: id, ingest: null };
+      store.close();
+    }
+  }
+  // New to the cache by path: index it under a temporary name, then file it by hash.
+  const tmp = join(dir, 'cases', `tmp-${process.pid}-${Date.now()}.thcase`);
+  let store = CaseStore.open(tmp, { create: true });
+  let r: IngestResult;
+  try {
+    r = await ingestCapture({ capturePath: target, store, dataDir: join(dir, 'data'), ...pick(opts) });
+  } catch (e) {
+    store.close();
+    removeCase(tmp);
+    throw e;
+  }
+  const sha = r.capture.sha256;
+  store.close();
+  const final = join(dir, 'cases', `${sha}.thcase`);
+  if (r.capture.status === 'cancelled') {
+    removeCase(tmp);
+    throw new IngestError('cancelled', null, 'ingest cancelled');
+  }
+  if (existsSync(final)) removeCase(final);
+  renameSync(tmp, final);
+  idx[key] = sha;
+  writeIndex(dir, idx);
+  store = CaseStore.open(final, { create: false });
+  return { store, captureId: r.captureId, ingest: r };
+}
+
+function pick(o: OpenTargetOptions): { onProgress?: (p: IngestProgress) => void; signal?: AbortSignal } {
+  return { ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.signal ? { signal: o.signal } : {}) };
+}
+
+export function removeCase(path: string): void {
+  for (const s of ['', '-wal', '-shm', '-journal']) rmSync(path + s, { force: true });
+}
+
+export { sha256File };

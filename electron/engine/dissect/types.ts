@@ -1,0 +1,96 @@
+import type { Anomaly, TreeNode } from '../../../shared/model.js';
+
+/**
+ * Per-frame summary filled by the L2–L4 dissectors on the ingest fast path.
+ * One instance is reused for every frame (call `resetSummary`), so dissectors must
+ * assign every field they own; nothing may keep a reference to it across frames.
+ */
+export interface FrameSummary {
+  /** Wireshark's Protocol column (`TCP`, `UDP`, `ARP`, `ICMP`, `IPv6`, ...). */
+  protocol: string;
+  /** Wireshark-like Info column. */
+  info: string;
+  /** Protocol stack like tshark's frame.protocols: `eth:ethertype:ip:tcp`. */
+  layers: string;
+  /** 0 none, 4 IPv4, 6 IPv6 (the outermost IP header). */
+  l3: 0 | 4 | 6;
+  /** IPv4 addresses as unsigned 32-bit integers when l3 === 4. */
+  ip4Src: number;
+  ip4Dst: number;
+  /** IPv6 addresses in canonical RFC 5952 text when l3 === 6. */
+  ip6Src: string;
+  ip6Dst: string;
+  /** IP protocol / IPv6 next header of the transport, -1 if none. */
+  ipProto: number;
+  /** Transport ports, -1 if none (also -1 on IP fragments that carry no L4 header). */
+  srcPort: number;
+  dstPort: number;
+  /** TCP flags byte (incl. NS in bit 8), -1 when not TCP. */
+  tcpFlags: number;
+  tcpSeq: number;
+  tcpAck: number;
+  tcpWin: number;
+  /** Offset (in the frame, or in the reassembled datagram — see payloadData) and length of L4 payload. */
+  payloadOffset: number;
+  payloadLen: number;
+  /** Bytes carrying the L4 payload: the frame itself, or a reassembled IP datagram. */
+  payloadData: Uint8Array | null;
+  /** Ethernet addresses as 48-bit integers, -1 if none. */
+  ethSrc: number;
+  ethDst: number;
+  /** Outermost 802.1Q VLAN id, -1 if none. */
+  vlanId: number;
+  /** This frame is an IP fragment (not the one that completed reassembly). */
+  ipFragment: boolean;
+  /** This frame completed an IP reassembly (payload comes from payloadData). */
+  ipReassembled: boolean;
+  /** ICMP/ICMPv6 type and code, -1 if none. */
+  icmpType: number;
+  icmpCode: number;
+  /** Problems found in this frame. */
+  anomalies: Anomaly[];
+}
+
+export function newSummary(): FrameSummary {
+  const s = {} as FrameSummary;
+  resetSummary(s);
+  return s;
+}
+
+export function resetSummary(s: FrameSummary): void {
+  s.protocol = '';
+  s.info = '';
+  s.layers = '';
+  s.l3 = 0;
+  s.ip4Src = 0;
+  s.ip4Dst = 0;
+  s.ip6Src = '';
+  s.ip6Dst = '';
+  s.ipProto = -1;
+  s.srcPort = -1;
+  s.dstPort = -1;
+  s.tcpFlags = -1;
+  s.tcpSeq = 0;
+  s.tcpAck = 0;
+  s.tcpWin = 0;
+  s.payloadOffset = 0;
+  s.payloadLen = 0;
+  s.payloadData = null;
+  s.ethSrc = -1;
+  s.ethDst = -1;
+  s.vlanId = -1;
+  s.ipFragment = false;
+  s.ipReassembled = false;
+  s.icmpType = -1;
+  s.icmpCode = -1;
+  if (s.anomalies === undefined || s.anomalies.length) s.anomalies = [];
+}
+
+/** Builds the detail tree; absent (null) on the ingest fast path. */
+export interface TreeSink {
+  /** Add a leaf under the current open node; returns it. */
+  add(label: string, offset: number, length: number, field?: string, value?: string | number | boolean): TreeNode;
+  /** Add a node and make it the current parent until `close()`. */
+  open(label: string, offset: number, length: number, field?: string, value?: string | number | boolean): TreeNode;
+  close(): void;
+}

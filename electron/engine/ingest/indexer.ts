@@ -1,0 +1,298 @@
+import type { CaptureRecord } from '../capture/types.js';
+import { dissectFrame, DissectState } from '../dissect/frame.js';
+import { tcpInfo } from '../dissect/tcp.js';
+import { newSummary, resetSummary, type FrameSummary } from '../dissect/types.js';
+import { PACKET_COLS, type FlowRecord, type HostRecord, type PacketBatch, type SqlValue } from '../store/case-store.js';
+import { PF_ANOMALY, PF_COMMENT, PF_IP_FRAGMENT, PF_IP_REASSEMBLED, PF_IS_TCP, PF_TCP_MASK, TS_FIN, TS_RST, TS_SYN, TS_SYNACK, packetId } from '../store/schema.js';
+import { formatIp4, formatMac } from '../util/format.js';
+
+/** Rows per batch handed to the writer: one SQLite transaction each. */
+export const BATCH_ROWS = 8192;
+/** MAC addresses remembered per host: enough to show a NAT/router, bounded against spoofing floods. */
+const MAX_MACS_PER_HOST = 8;
+
+const NO_BATCHES: IndexerBatch[] = [];
+const TCP_FIN = 0x01;
+const TCP_SYN = 0x02;
+const TCP_RST = 0x04;
+const TCP_ACK = 0x10;
+
+interface HostState extends HostRecord {
+  touched: boolean;
+}
+
+interface FlowState extends FlowRecord {
+  /** Relative-sequence bases per direction (A→B, B→A), NaN until known. */
+  baseAB: number;
+  baseBA: number;
+}
+
+export interface IndexerOptions {
+  captureId: number;
+  /** Host ids already in the case (second capture of a case), by address text. */
+  hostIds?: Map<string, number>;
+  firstFlowId?: number;
+  /** Protocol-name ids already in the case. */
+  protocolIds?: Map<string, number>;
+  batchRows?: number;
+}
+
+export interface IndexerBatch extends PacketBatch {
+  newProtocols: [number, string][];
+}
+
+/**
+ * Turns capture records into packet rows, flows and hosts: the parse side of the ingest.
+ * Holds per-flow and per-host state only (bounded by the number of conversations),
+ * never packet bytes.
+ */
+export class PacketIndexer {
+  readonly captureId: number;
+  private readonly s: FrameSummary = newSummary();
+  readonly dissect = new DissectState();
+  private frame = 0;
+  private batch: IndexerBatch;
+  private readonly batchRows: number;
+
+  private readonly hosts4 = new Map<number, HostState>();
+  private readonly hosts6 = new Map<string, HostState>();
+  private readonly knownHostIds: Map<string, number>;
+  private nextHostId: number;
+  private readonly flowMap = new Map<string, FlowState>();
+  private nextFlowId: number;
+  private readonly protoIds: Map<string, number>;
+  private nextProtoId: number;
+
+  packets = 0;
+  bytes = 0;
+  firstTs: [number, number] | null = null;
+  lastTs: [number, number] | null = null;
+  readonly linkTypes = new Set<number>();
+
+  constructor(opts: IndexerOptions) {
+    this.captureId = opts.captureId;
+    this.knownHostIds = opts.hostIds ?? new Map();
+    let maxHost = 0;
+    for (const id of this.knownHostIds.values()) maxHost = Math.max(maxHost, id);
+    this.nextHostId = maxHost + 1;
+    this.nextFlowId = (opts.firstFlowId ?? 0) + 1;
+    this.protoIds = opts.protocolIds ?? new Map();
+    let maxProto = 0;
+    for (const id of this.protoIds.values()) maxProto = Math.max(maxProto, id);
+    this.nextProtoId = maxProto + 1;
+    this.batchRows = opts.batchRows ?? BATCH_ROWS;
+    this.batch = this.newBatch();
+  }
+
+  private newBatch(): IndexerBatch {
+    return { values: new Array<SqlValue>(this.batchRows * PACKET_COLS), rows: 0, anomalies: [], comments: [], reassembly: [], newProtocols: [] };
+  }
+
+  get framesIndexed(): number {
+    return this.frame;
+  }
+
+  private readonly full: IndexerBatch[] = [];
+
+  /** Batches that reached BATCH_ROWS rows since the last call. */
+  takeFullBatches(): IndexerBatch[] {
+    return this.full.length ? this.full.splice(0) : NO_BATCHES;
+  }
+
+  /** The partly filled batch (after the last full one), or null when empty. */
+  takeBatch(): IndexerBatch | null {
+    if (this.batch.rows === 0 && this.batch.newProtocols.length === 0) return null;
+    const b = this.batch;
+    if (b.rows < this.batchRows) b.values.length = b.rows * PACKET_COLS;
+    this.batch = this.newBatch();
+    return b;
+  }
+
+  private protoId(name: string): number {
+    let id = this.protoIds.get(name);
+    if (id === undefined) {
+      id = this.nextProtoId++;
+      this.protoIds.set(name, id);
+      this.batch.newProtocols.push([id, name]);
+    }
+    return id;
+  }
+
+  private host4(ip: number, tsSec: number, tsNsec: number): HostState {
+    let h = this.hosts4.get(ip);
+    if (!h) {
+      const addr = formatIp4(ip);
+      h = this.newHost(addr, 4, ip, tsSec, tsNsec);
+      this.hosts4.set(ip, h);
+    }
+    return h;
+  }
+
+  private host6(ip: string, tsSec: number, tsNsec: number): HostState {
+    let h = this.hosts6.get(ip);
+    if (!h) {
+      h = this.newHost(ip, 6, null, tsSec, tsNsec);
+      this.hosts6.set(ip, h);
+    }
+    return h;
+  }
+
+  private newHost(addr: string, family: 4 | 6, ip4: number | null, tsSec: number, tsNsec: number): HostState {
+    const id = this.knownHostIds.get(addr) ?? this.nextHostId++;
+    return { id, addr, family, ip4, firstSec: tsSec, firstNsec: tsNsec, lastSec: tsSec, lastNsec: tsNsec, pktsOut: 0, pktsIn: 0, bytesOut: 0, bytesIn: 0, macs: [], touched: true };
+  }
+
+  /** Indexes one record. The record's bytes are not kept. */
+  add(rec: CaptureRecord): void {
+    const frame = ++this.frame;
+    const s = this.s;
+    resetSummary(s);
+    this.linkTypes.add(rec.linktype);
+    dissectFrame(rec.data, rec.linktype, s, null, this.dissect, frame);
+
+    const tsSec = rec.tsSec;
+    const tsNsec = rec.tsNsec;
+    const origlen = rec.origlen;
+    this.packets++;
+    this.bytes += origlen;
+    if (this.firstTs === null) this.firstTs = [tsSec, tsNsec];
+    this.lastTs = [tsSec, tsNsec];
+
+    const id = packetId(this.captureId, frame);
+    let src: HostState | null = null;
+    let dst: HostState | null = null;
+    if (s.l3 === 4) {
+      src = this.host4(s.ip4Src, tsSec, tsNsec);
+      dst = this.host4(s.ip4Dst, tsSec, tsNsec);
+    } else if (s.l3 === 6) {
+      src = this.host6(s.ip6Src, tsSec, tsNsec);
+      dst = this.host6(s.ip6Dst, tsSec, tsNsec);
+    }
+
+    let flags = 0;
+    let flowId: number | null = null;
+    let info = s.info;
+    if (src && dst) {
+      src.pktsOut++;
+      src.bytesOut += origlen;
+      src.lastSec = tsSec;
+      src.lastNsec = tsNsec;
+      dst.pktsIn++;
+      dst.bytesIn += origlen;
+      dst.lastSec = tsSec;
+      dst.lastNsec = tsNsec;
+      if (s.ethSrc >= 0 && src.macs.length < MAX_MACS_PER_HOST) {
+        const mac = formatMac(s.ethSrc);
+        if (!src.macs.includes(mac)) src.macs.push(mac);
+      }
+      const f = this.flow(s, src.id, dst.id, tsSec, tsNsec);
+      flowId = f.id;
+      const ab = f.a === src.id && (f.aPort === null || f.aPort === s.srcPort);
+      if (ab) {
+        f.pktsAB++;
+        f.bytesAB += origlen;
+      } else {
+        f.pktsBA++;
+        f.bytesBA += origlen;
+      }
+      f.lastSec = tsSec;
+      f.lastNsec = tsNsec;
+      if (s.tcpFlags >= 0) {
+        const tf = s.tcpFlags;
+        flags |= PF_IS_TCP | (tf & PF_TCP_MASK);
+        if (tf & TCP_SYN) f.tcpSeen |= tf & TCP_ACK ? TS_SYNACK : TS_SYN;
+        if (tf & TCP_FIN) f.tcpSeen |= TS_FIN;
+        if (tf & TCP_RST) f.tcpSeen |= TS_RST;
+        // Relative sequence numbers as Wireshark shows them: the base is the ISN from
+        // the SYN, else the first sequence number seen in that direction.
+        if (ab) {
+          if (Number.isNaN(f.baseAB) || tf & TCP_SYN) f.baseAB = s.tcpSeq;
+          if (Number.isNaN(f.baseBA) && tf & TCP_ACK) f.baseBA = s.tcpAck - 1;
+          info = tcpInfo(s, f.baseAB, f.baseBA);
+        } else {
+          if (Number.isNaN(f.baseBA) || tf & TCP_SYN) f.baseBA = s.tcpSeq;
+          if (Number.isNaN(f.baseAB) && tf & TCP_ACK) f.baseAB = s.tcpAck - 1;
+          info = tcpInfo(s, f.baseBA, f.baseAB);
+        }
+      }
+    }
+    if (s.anomalies.length) {
+      flags |= PF_ANOMALY;
+      for (const a of s.anomalies) this.batch.anomalies.push([id, a.kind, a.layer, a.offset, a.detail]);
+    }
+    if (s.ipFragment) flags |= PF_IP_FRAGMENT;
+    if (s.ipReassembled) {
+      flags |= PF_IP_REASSEMBLED;
+      const parts = this.dissect.lastReassemblyFrames;
+      if (parts && parts.length) this.batch.reassembly.push([id, 'ip', JSON.stringify(parts)]);
+    }
+    if (rec.comments) {
+      flags |= PF_COMMENT;
+      for (const c of rec.comments) this.batch.comments.push([id, 'capture', c]);
+    }
+
+    const b = this.batch;
+    let i = b.rows * PACKET_COLS;
+    const v = b.values;
+    v[i++] = id;
+    v[i++] = rec.dataOffset;
+    v[i++] = rec.caplen;
+    v[i++] = origlen;
+    v[i++] = tsSec;
+    v[i++] = tsNsec;
+    v[i++] = rec.interfaceId;
+    v[i++] = src ? src.id : null;
+    v[i++] = dst ? dst.id : null;
+    v[i++] = s.srcPort >= 0 ? s.srcPort : null;
+    v[i++] = s.dstPort >= 0 ? s.dstPort : null;
+    v[i++] = s.ipProto >= 0 ? s.ipProto : null;
+    v[i++] = this.protoId(s.protocol);
+    v[i++] = info;
+    v[i++] = flowId;
+    v[i++] = flags;
+    v[i++] = s.ethSrc >= 0 ? s.ethSrc : null;
+    v[i++] = s.ethDst >= 0 ? s.ethDst : null;
+    v[i++] = s.vlanId >= 0 ? s.vlanId : null;
+    if (++b.rows === this.batchRows) {
+      this.full.push(b);
+      this.batch = this.newBatch();
+    }
+  }
+
+  private flow(s: FrameSummary, srcId: number, dstId: number, tsSec: number, tsNsec: number): FlowState {
+    const hasPorts = s.srcPort >= 0 && s.dstPort >= 0;
+    const sp = hasPorts ? s.srcPort : -1;
+    const dp = hasPorts ? s.dstPort : -1;
+    // Conversation key independent of direction.
+    const fwd = srcId < dstId || (srcId === dstId && sp <= dp);
+    const key = fwd ? `${s.ipProto}|${srcId}|${sp}|${dstId}|${dp}` : `${s.ipProto}|${dstId}|${dp}|${srcId}|${sp}`;
+    let f = this.flowMap.get(key);
+    if (!f) {
+      f = {
+        id: this.nextFlowId++,
+        ipproto: s.ipProto < 0 ? 0 : s.ipProto,
+        a: srcId,
+        b: dstId,
+        aPort: hasPorts ? sp : null,
+        bPort: hasPorts ? dp : null,
+        firstSec: tsSec, firstNsec: tsNsec, lastSec: tsSec, lastNsec: tsNsec,
+        pktsAB: 0, pktsBA: 0, bytesAB: 0, bytesBA: 0, tcpSeen: 0,
+        baseAB: NaN, baseBA: NaN,
+      };
+      this.flowMap.set(key, f);
+    }
+    return f;
+  }
+
+  flows(): Iterable<FlowRecord> {
+    return this.flowMap.values();
+  }
+
+  hosts(): Iterable<HostRecord> {
+    return [...this.hosts4.values(), ...this.hosts6.values()];
+  }
+
+  get flowCount(): number {
+    return this.flowMap.size;
+  }
+}

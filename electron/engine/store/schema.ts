@@ -1,0 +1,171 @@
+/**
+ * Case-file schema. A case is one SQLite file holding the index of one or more
+ * captures; packet bytes are never copied into it (details are decoded on demand
+ * from the capture at `packets.off`).
+ *
+ * Layout decisions (driven by the ingest target of ~100 MB/s of capture):
+ *  - packets.id = capture_id * 2^32 + frame number. It is the rowid, so frame lookup and
+ *    keyset paging need no extra index, and several captures can share a case.
+ *  - Addresses are host ids (hosts table), ports and protocols are integers, the protocol
+ *    column is an id into `protocols`: a packet row is ~60–100 bytes.
+ *  - Exactly one per-packet index (packets.flow). Address and port lookups go through the
+ *    much smaller flows table: `ip.addr == X` → flows of X → their packets.
+ *  - Indexes are created after the bulk load (building them first makes it ~5× slower).
+ *  - Timestamps are integer seconds + integer nanoseconds: exact for every capture,
+ *    including pcapng timestamps near 2^64 µs that overflow int64 nanoseconds.
+ */
+
+export const SCHEMA_VERSION = 1;
+
+/** Migration n brings a case from user_version n-1 to n. Append only; never edit a shipped one. */
+export const MIGRATIONS: readonly string[] = [
+  // 0 → 1
+  `
+  CREATE TABLE captures(
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    data_path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ms INTEGER,
+    sha256 TEXT NOT NULL,
+    format TEXT,
+    compression TEXT,
+    link_types TEXT NOT NULL DEFAULT '[]',
+    packets INTEGER NOT NULL DEFAULT 0,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    first_ts_sec INTEGER, first_ts_nsec INTEGER,
+    last_ts_sec INTEGER, last_ts_nsec INTEGER,
+    status TEXT NOT NULL,
+    stop_offset INTEGER,
+    stop_reason TEXT,
+    bytes_read INTEGER NOT NULL DEFAULT 0,
+    ingested_at TEXT NOT NULL,
+    engine_version TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX captures_sha ON captures(sha256);
+
+  CREATE TABLE interfaces(
+    capture_id INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    linktype INTEGER NOT NULL,
+    snaplen INTEGER,
+    name TEXT,
+    description TEXT,
+    ts_resolution REAL,
+    received INTEGER,
+    dropped INTEGER,
+    PRIMARY KEY(capture_id, id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE protocols(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+
+  CREATE TABLE packets(
+    id INTEGER PRIMARY KEY,
+    off INTEGER NOT NULL,
+    caplen INTEGER NOT NULL,
+    origlen INTEGER NOT NULL,
+    ts_sec INTEGER NOT NULL,
+    ts_nsec INTEGER NOT NULL,
+    iface INTEGER NOT NULL,
+    src INTEGER,
+    dst INTEGER,
+    sport INTEGER,
+    dport INTEGER,
+    ipproto INTEGER,
+    proto INTEGER NOT NULL,
+    info TEXT NOT NULL,
+    flow INTEGER,
+    flags INTEGER NOT NULL,
+    eth_src INTEGER,
+    eth_dst INTEGER,
+    vlan INTEGER
+  );
+
+  CREATE TABLE flows(
+    id INTEGER PRIMARY KEY,
+    capture_id INTEGER NOT NULL,
+    ipproto INTEGER NOT NULL,
+    a INTEGER NOT NULL,
+    b INTEGER NOT NULL,
+    a_port INTEGER,
+    b_port INTEGER,
+    first_sec INTEGER NOT NULL, first_nsec INTEGER NOT NULL,
+    last_sec INTEGER NOT NULL, last_nsec INTEGER NOT NULL,
+    pkts_ab INTEGER NOT NULL, pkts_ba INTEGER NOT NULL,
+    bytes_ab INTEGER NOT NULL, bytes_ba INTEGER NOT NULL,
+    tcp_seen INTEGER NOT NULL DEFAULT 0
+  );
+
+  CREATE TABLE hosts(
+    id INTEGER PRIMARY KEY,
+    addr TEXT NOT NULL UNIQUE,
+    family INTEGER NOT NULL,
+    ip4 INTEGER,
+    first_sec INTEGER, first_nsec INTEGER,
+    last_sec INTEGER, last_nsec INTEGER,
+    pkts_out INTEGER NOT NULL DEFAULT 0, pkts_in INTEGER NOT NULL DEFAULT 0,
+    bytes_out INTEGER NOT NULL DEFAULT 0, bytes_in INTEGER NOT NULL DEFAULT 0,
+    peers INTEGER NOT NULL DEFAULT 0,
+    macs TEXT NOT NULL DEFAULT '[]'
+  );
+
+  CREATE TABLE anomalies(
+    packet_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    layer TEXT NOT NULL,
+    offset INTEGER NOT NULL,
+    detail TEXT NOT NULL
+  );
+
+  CREATE TABLE comments(
+    packet_id INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    text TEXT NOT NULL
+  );
+
+  -- Frames whose dissection needs earlier frames (IP fragments now; TCP PDUs later).
+  CREATE TABLE reassembly(
+    packet_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    parts TEXT NOT NULL
+  );
+
+  CREATE TABLE names(
+    capture_id INTEGER NOT NULL,
+    addr TEXT NOT NULL,
+    name TEXT NOT NULL,
+    source TEXT NOT NULL
+  );
+  `,
+];
+
+/** Built once the bulk load of a capture is finished. */
+export const POST_LOAD_INDEXES: readonly string[] = [
+  'CREATE INDEX IF NOT EXISTS packets_flow ON packets(flow)',
+  'CREATE INDEX IF NOT EXISTS flows_a ON flows(a)',
+  'CREATE INDEX IF NOT EXISTS flows_b ON flows(b)',
+  'CREATE INDEX IF NOT EXISTS flows_a_port ON flows(a_port)',
+  'CREATE INDEX IF NOT EXISTS flows_b_port ON flows(b_port)',
+  'CREATE INDEX IF NOT EXISTS anomalies_packet ON anomalies(packet_id)',
+  'CREATE INDEX IF NOT EXISTS comments_packet ON comments(packet_id)',
+  'CREATE INDEX IF NOT EXISTS reassembly_packet ON reassembly(packet_id)',
+];
+
+/** packets.flags bits. Bits 0–8 are the TCP flags byte plus NS (bit 8). */
+export const PF_TCP_MASK = 0x1ff;
+export const PF_IS_TCP = 1 << 9;
+export const PF_ANOMALY = 1 << 10;
+export const PF_IP_FRAGMENT = 1 << 11;
+export const PF_IP_REASSEMBLED = 1 << 12;
+export const PF_COMMENT = 1 << 13;
+
+/** flows.tcp_seen bits */
+export const TS_SYN = 1;
+export const TS_SYNACK = 2;
+export const TS_FIN = 4;
+export const TS_RST = 8;
+
+export const FRAME_BITS = 2 ** 32;
+export function packetId(captureId: number, frame: number): number {
+  return captureId * FRAME_BITS + frame;
+}
