@@ -1,6 +1,7 @@
 // Lint rules that carry the architecture: each layer's forbidden imports (see docs/ARCHITECTURE.md).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 const nodeBuiltins = { group: ['node:*'], message: 'This layer runs outside Node: no node:* imports.' };
 const electronPkg = { name: 'electron', message: 'Only the Electron shell (electron/main, electron/preload) may import electron.' };
@@ -9,6 +10,10 @@ export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-output/**', 'bench-output/**', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    files: ['**/*.{js,mjs}'],
+    languageOptions: { globals: { ...globals.node } },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

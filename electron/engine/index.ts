@@ -9,3 +9,4 @@ export { frameDetail } from './query/frame.js';
 export { CaptureFormatError } from './capture/types.js';
 export { PcapWriter, PcapngWriter } from './capture/writer.js';
 export { formatEpoch, formatRelative, formatIp4, formatMac } from './util/format.js';
+export { startIngestWorker, type IngestJob, type WorkerRequest } from './ingest/worker.js';

@@ -49,6 +49,35 @@ export interface FrameSummary {
   icmpCode: number;
   /** Problems found in this frame. */
   anomalies: Anomaly[];
+
+  // --- Added by the L2–L4 dissectors (dissect/frame.ts) ---------------------------------
+  /** Offset in payloadData of the outer TCP/UDP header, -1 if none (tcpInfo re-reads TCP options there). */
+  l4Offset: number;
+  /** L4 payload length on the wire (tcp.len; UDP length - 8), -1 if none. May exceed payloadLen when snaplen cut the frame. */
+  l4Len: number;
+  /** TCP header length in bytes (data offset × 4, as sent, even if bogus), -1 when not TCP. */
+  tcpHdrLen: number;
+  /** TCP urgent pointer. */
+  tcpUrg: number;
+  /** Text the driver appended to `info` when a layer threw: '', '[Malformed Packet]' or '[Packet size limited during capture]'. */
+  infoTail: string;
+  /** The tunnelled packet (VXLAN, IP-in-IP) when there is one; the fields above stay the outer ones. */
+  inner: InnerSummary | null;
+}
+
+/** Innermost tunnelled packet's addresses and ports (allocated only for tunnelled frames). */
+export interface InnerSummary {
+  l3: 0 | 4 | 6;
+  /** Addresses in text form (dotted quad or RFC 5952). */
+  src: string;
+  dst: string;
+  ipProto: number;
+  srcPort: number;
+  dstPort: number;
+  tcpFlags: number;
+  /** Offset/length in payloadData of the inner L4 payload. */
+  payloadOffset: number;
+  payloadLen: number;
 }
 
 export function newSummary(): FrameSummary {
@@ -83,6 +112,12 @@ export function resetSummary(s: FrameSummary): void {
   s.ipReassembled = false;
   s.icmpType = -1;
   s.icmpCode = -1;
+  s.l4Offset = -1;
+  s.l4Len = -1;
+  s.tcpHdrLen = -1;
+  s.tcpUrg = 0;
+  s.infoTail = '';
+  s.inner = null;
   if (s.anomalies === undefined || s.anomalies.length) s.anomalies = [];
 }
 

@@ -252,7 +252,7 @@ export class PacketIndexer {
     v[i++] = flags;
     v[i++] = s.ethSrc >= 0 ? s.ethSrc : null;
     v[i++] = s.ethDst >= 0 ? s.ethDst : null;
-    v[i++] = s.vlanId >= 0 ? s.vlanId : null;
+    v[i] = s.vlanId >= 0 ? s.vlanId : null;
     if (++b.rows === this.batchRows) {
       this.full.push(b);
       this.batch = this.newBatch();

@@ -41,6 +41,12 @@ export interface IngestResult {
   problem: { kind: string; offset: number; message: string } | null;
 }
 
+/** One line naming the file, the problem and the byte offset. */
+function describeDamage(path: string, e: CaptureFormatError): string {
+  const where = new RegExp(`\\b${e.offset}\\b`).test(e.message) ? '' : ` (at byte ${e.offset})`;
+  return `${basename(path)}: ${e.message}${where}`;
+}
+
 /** Streams hashed with SHA-256 at this many bytes per read; also the decompression unit. */
 const CHUNK_SIZE = 4 << 20;
 
@@ -119,7 +125,7 @@ export async function ingestCapture(opts: IngestOptions): Promise<IngestResult> 
       ...(signal ? { signal } : {}),
     });
   } catch (e) {
-    if (e instanceof CaptureFormatError) throw new IngestError(e.kind, e.offset, e.message);
+    if (e instanceof CaptureFormatError) throw new IngestError(e.kind, e.offset, describeDamage(opts.capturePath, e));
     throw new IngestError('unreadable', null, `cannot read ${opts.capturePath}: ${(e as Error).message}`);
   }
 
@@ -194,9 +200,9 @@ export async function ingestCapture(opts: IngestOptions): Promise<IngestResult> 
       if (e instanceof CaptureFormatError) {
         if (indexer.packets === 0 && (!parser || !parser.header)) {
           store.deleteCapture(captureId);
-          throw new IngestError(e.kind, e.offset, e.message);
+          throw new IngestError(e.kind, e.offset, describeDamage(opts.capturePath, e));
         }
-        problem = { kind: e.kind, offset: e.offset, message: e.message };
+        problem = { kind: e.kind, offset: e.offset, message: describeDamage(opts.capturePath, e) };
       } else if ((e as Error).name === 'AbortError') {
         cancelled = true;
       } else {
