@@ -10,3 +10,4 @@ export { CaptureFormatError } from './capture/types.js';
 export { PcapWriter, PcapngWriter } from './capture/writer.js';
 export { formatEpoch, formatRelative, formatIp4, formatMac } from './util/format.js';
 export { startIngestWorker, type IngestJob, type WorkerRequest } from './ingest/worker.js';
+export { ingestInterrupted } from './case/resolve.js';

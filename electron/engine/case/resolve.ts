@@ -30,6 +30,23 @@ export function isCaseFile(path: string): boolean {
   }
 }
 
+/** True when a bulk load of this case was interrupted (its marker outlived its process). */
+export function ingestInterrupted(casePath: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(`${casePath}.ingesting`, 'utf8'));
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return pid === process.pid;
+  } catch {
+    return true;
+  }
+}
+
 export interface OpenedTarget {
   store: CaseStore;
   captureId: number;
@@ -76,9 +93,12 @@ function completeCapture(store: CaseStore): number | null {
 export async function openTarget(target: string, opts: OpenTargetOptions = {}): Promise<OpenedTarget> {
   if (!existsSync(target)) throw new IngestError('unreadable', null, `cannot read ${target}: no such file`);
   if (isCaseFile(target)) {
+    if (ingestInterrupted(target)) {
+      throw new IngestError('interrupted', null, `${target}: the ingest that wrote this case was interrupted, so the case is incomplete; index the capture again`);
+    }
     const store = CaseStore.open(target, { create: false });
     const caps = store.captures();
-    const cap = opts.captureId !== undefined ? caps.find((c) => c.id === opts.captureId) : caps[0];
+    const cap = opts.captureId !== undefined ? caps.find((c) => c.id === opts.captureId) : caps.find((c) => c.status !== 'ingesting');
     if (!cap) {
       store.close();
       throw new IngestError('empty-case', null, `${target} holds no capture${opts.captureId !== undefined ? ` with id ${opts.captureId}` : ''}`);
@@ -87,6 +107,8 @@ export async function openTarget(target: string, opts: OpenTargetOptions = {}): 
   }
 
   if (opts.caseFile) {
+    // A case left incomplete by a killed ingest holds nothing that can be trusted: redo it.
+    if (ingestInterrupted(opts.caseFile)) removeCase(opts.caseFile);
     const store = CaseStore.open(opts.caseFile, { create: true });
     try {
       const r = await ingestCapture({ capturePath: target, store, ...pick(opts) });
@@ -143,7 +165,7 @@ function pick(o: OpenTargetOptions): { onProgress?: (p: IngestProgress) => void;
 }
 
 export function removeCase(path: string): void {
-  for (const s of ['', '-wal', '-shm', '-journal']) rmSync(path + s, { force: true });
+  for (const s of ['', '-wal', '-shm', '-journal', '.ingesting']) rmSync(path + s, { force: true });
 }
 
 export { sha256File };

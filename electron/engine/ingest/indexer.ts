@@ -1,8 +1,8 @@
 import type { CaptureRecord } from '../capture/types.js';
 import { dissectFrame, DissectState } from '../dissect/frame.js';
 import { tcpInfo } from '../dissect/tcp.js';
-import { newSummary, resetSummary, type FrameSummary } from '../dissect/types.js';
-import { PACKET_COLS, type FlowRecord, type HostRecord, type PacketBatch, type SqlValue } from '../store/case-store.js';
+import { newSummary, resetSummary, type FrameSummary, type InnerSummary } from '../dissect/types.js';
+import { NUM_COLS, type FlowRecord, type HostRecord, type PacketBatch } from '../store/case-store.js';
 import { PF_ANOMALY, PF_COMMENT, PF_IP_FRAGMENT, PF_IP_REASSEMBLED, PF_IS_TCP, PF_TCP_MASK, TS_FIN, TS_RST, TS_SYN, TS_SYNACK, packetId } from '../store/schema.js';
 import { formatIp4, formatMac } from '../util/format.js';
 
@@ -11,6 +11,12 @@ export const BATCH_ROWS = 8192;
 /** MAC addresses remembered per host: enough to show a NAT/router, bounded against spoofing floods. */
 const MAX_MACS_PER_HOST = 8;
 
+/** Dotted quad → unsigned 32-bit (the dissector produced it, so it is well formed). */
+function parseIp4(t: string): number {
+  const p = t.split('.');
+  return ((Number(p[0]) << 24) >>> 0) + ((Number(p[1]) << 16) | (Number(p[2]) << 8) | Number(p[3]));
+}
+
 const NO_BATCHES: IndexerBatch[] = [];
 const TCP_FIN = 0x01;
 const TCP_SYN = 0x02;
@@ -18,7 +24,8 @@ const TCP_RST = 0x04;
 const TCP_ACK = 0x10;
 
 interface HostState extends HostRecord {
-  touched: boolean;
+  /** MACs as 48-bit numbers (formatted once, when the hosts are written). */
+  macNums: number[];
 }
 
 interface FlowState extends FlowRecord {
@@ -37,9 +44,7 @@ export interface IndexerOptions {
   batchRows?: number;
 }
 
-export interface IndexerBatch extends PacketBatch {
-  newProtocols: [number, string][];
-}
+export type IndexerBatch = PacketBatch;
 
 /**
  * Turns capture records into packet rows, flows and hosts: the parse side of the ingest.
@@ -58,7 +63,10 @@ export class PacketIndexer {
   private readonly hosts6 = new Map<string, HostState>();
   private readonly knownHostIds: Map<string, number>;
   private nextHostId: number;
-  private readonly flowMap = new Map<string, FlowState>();
+  /** Conversations by (lower host id, higher host id), then by (proto, ports): two numeric
+   * lookups instead of building a string key per packet. */
+  private readonly flowMap = new Map<number, Map<number, FlowState>>();
+  private readonly flowList: FlowState[] = [];
   private nextFlowId: number;
   private readonly protoIds: Map<string, number>;
   private nextProtoId: number;
@@ -85,7 +93,16 @@ export class PacketIndexer {
   }
 
   private newBatch(): IndexerBatch {
-    return { values: new Array<SqlValue>(this.batchRows * PACKET_COLS), rows: 0, anomalies: [], comments: [], reassembly: [], newProtocols: [] };
+    return {
+      rows: 0,
+      nums: new Float64Array(this.batchRows * NUM_COLS),
+      infos: new Array<string>(this.batchRows),
+      anomalies: [],
+      comments: [],
+      reassembly: [],
+      newProtocols: [],
+      extraFlows: [],
+    };
   }
 
   get framesIndexed(): number {
@@ -103,8 +120,8 @@ export class PacketIndexer {
   takeBatch(): IndexerBatch | null {
     if (this.batch.rows === 0 && this.batch.newProtocols.length === 0) return null;
     const b = this.batch;
-    if (b.rows < this.batchRows) b.values.length = b.rows * PACKET_COLS;
     this.batch = this.newBatch();
+    b.infos.length = b.rows;
     return b;
   }
 
@@ -139,7 +156,7 @@ export class PacketIndexer {
 
   private newHost(addr: string, family: 4 | 6, ip4: number | null, tsSec: number, tsNsec: number): HostState {
     const id = this.knownHostIds.get(addr) ?? this.nextHostId++;
-    return { id, addr, family, ip4, firstSec: tsSec, firstNsec: tsNsec, lastSec: tsSec, lastNsec: tsNsec, pktsOut: 0, pktsIn: 0, bytesOut: 0, bytesIn: 0, macs: [], touched: true };
+    return { id, addr, family, ip4, firstSec: tsSec, firstNsec: tsNsec, lastSec: tsSec, lastNsec: tsNsec, pktsOut: 0, pktsIn: 0, bytesOut: 0, bytesIn: 0, macs: [], macNums: [] };
   }
 
   /** Indexes one record. The record's bytes are not kept. */
@@ -181,11 +198,8 @@ export class PacketIndexer {
       dst.bytesIn += origlen;
       dst.lastSec = tsSec;
       dst.lastNsec = tsNsec;
-      if (s.ethSrc >= 0 && src.macs.length < MAX_MACS_PER_HOST) {
-        const mac = formatMac(s.ethSrc);
-        if (!src.macs.includes(mac)) src.macs.push(mac);
-      }
-      const f = this.flow(s, src.id, dst.id, tsSec, tsNsec);
+      if (s.ethSrc >= 0 && src.macNums.length < MAX_MACS_PER_HOST && !src.macNums.includes(s.ethSrc)) src.macNums.push(s.ethSrc);
+      const f = this.flow(s.ipProto, src.id, dst.id, s.srcPort, s.dstPort, tsSec, tsNsec);
       flowId = f.id;
       const ab = f.a === src.id && (f.aPort === null || f.aPort === s.srcPort);
       if (ab) {
@@ -216,6 +230,8 @@ export class PacketIndexer {
         }
       }
     }
+    const inner = s.inner;
+    if (inner !== null && inner.l3 !== 0) this.addInner(id, inner, origlen, tsSec, tsNsec);
     if (s.anomalies.length) {
       flags |= PF_ANOMALY;
       for (const a of s.anomalies) this.batch.anomalies.push([id, a.kind, a.layer, a.offset, a.detail]);
@@ -232,8 +248,8 @@ export class PacketIndexer {
     }
 
     const b = this.batch;
-    let i = b.rows * PACKET_COLS;
-    const v = b.values;
+    const v = b.nums;
+    let i = b.rows * NUM_COLS;
     v[i++] = id;
     v[i++] = rec.dataOffset;
     v[i++] = rec.caplen;
@@ -241,36 +257,65 @@ export class PacketIndexer {
     v[i++] = tsSec;
     v[i++] = tsNsec;
     v[i++] = rec.interfaceId;
-    v[i++] = src ? src.id : null;
-    v[i++] = dst ? dst.id : null;
-    v[i++] = s.srcPort >= 0 ? s.srcPort : null;
-    v[i++] = s.dstPort >= 0 ? s.dstPort : null;
-    v[i++] = s.ipProto >= 0 ? s.ipProto : null;
+    v[i++] = src ? src.id : NaN;
+    v[i++] = dst ? dst.id : NaN;
+    v[i++] = s.srcPort >= 0 ? s.srcPort : NaN;
+    v[i++] = s.dstPort >= 0 ? s.dstPort : NaN;
+    v[i++] = s.ipProto >= 0 ? s.ipProto : NaN;
     v[i++] = this.protoId(s.protocol);
-    v[i++] = info;
-    v[i++] = flowId;
+    v[i++] = flowId ?? NaN;
     v[i++] = flags;
-    v[i++] = s.ethSrc >= 0 ? s.ethSrc : null;
-    v[i++] = s.ethDst >= 0 ? s.ethDst : null;
-    v[i] = s.vlanId >= 0 ? s.vlanId : null;
+    v[i++] = s.ethSrc >= 0 ? s.ethSrc : NaN;
+    v[i++] = s.ethDst >= 0 ? s.ethDst : NaN;
+    v[i] = s.vlanId >= 0 ? s.vlanId : NaN;
+    b.infos[b.rows] = info;
     if (++b.rows === this.batchRows) {
       this.full.push(b);
       this.batch = this.newBatch();
     }
   }
 
-  private flow(s: FrameSummary, srcId: number, dstId: number, tsSec: number, tsNsec: number): FlowState {
-    const hasPorts = s.srcPort >= 0 && s.dstPort >= 0;
-    const sp = hasPorts ? s.srcPort : -1;
-    const dp = hasPorts ? s.dstPort : -1;
-    // Conversation key independent of direction.
+  /** A tunnelled packet (VXLAN, GRE/ERSPAN, IP-in-IP) also belongs to its inner
+   * conversation, as in Wireshark's conversation tables; its hosts are hosts too. */
+  private addInner(id: number, inner: InnerSummary, origlen: number, tsSec: number, tsNsec: number): void {
+    const src = inner.l3 === 4 ? this.host4(parseIp4(inner.src), tsSec, tsNsec) : this.host6(inner.src, tsSec, tsNsec);
+    const dst = inner.l3 === 4 ? this.host4(parseIp4(inner.dst), tsSec, tsNsec) : this.host6(inner.dst, tsSec, tsNsec);
+    src.pktsOut++;
+    src.bytesOut += origlen;
+    dst.pktsIn++;
+    dst.bytesIn += origlen;
+    const f = this.flow(inner.ipProto, src.id, dst.id, inner.srcPort, inner.dstPort, tsSec, tsNsec);
+    if (f.a === src.id && (f.aPort === null || f.aPort === inner.srcPort)) {
+      f.pktsAB++;
+      f.bytesAB += origlen;
+    } else {
+      f.pktsBA++;
+      f.bytesBA += origlen;
+    }
+    f.lastSec = tsSec;
+    f.lastNsec = tsNsec;
+    this.batch.extraFlows.push([id, f.id]);
+  }
+
+  private flow(ipProto: number, srcId: number, dstId: number, srcPort: number, dstPort: number, tsSec: number, tsNsec: number): FlowState {
+    const hasPorts = srcPort >= 0 && dstPort >= 0;
+    const sp = hasPorts ? srcPort : -1;
+    const dp = hasPorts ? dstPort : -1;
+    // Conversation key independent of direction. Host ids < 2^26 and proto/ports < 2^41
+    // keep both keys exact in a double.
     const fwd = srcId < dstId || (srcId === dstId && sp <= dp);
-    const key = fwd ? `${s.ipProto}|${srcId}|${sp}|${dstId}|${dp}` : `${s.ipProto}|${dstId}|${dp}|${srcId}|${sp}`;
-    let f = this.flowMap.get(key);
+    const pairKey = fwd ? srcId * 67108864 + dstId : dstId * 67108864 + srcId;
+    const portKey = (ipProto + 1) * 4294967296 + (fwd ? (sp + 1) * 131072 + dp + 1 : (dp + 1) * 131072 + sp + 1);
+    let byPorts = this.flowMap.get(pairKey);
+    if (!byPorts) {
+      byPorts = new Map();
+      this.flowMap.set(pairKey, byPorts);
+    }
+    let f = byPorts.get(portKey);
     if (!f) {
       f = {
         id: this.nextFlowId++,
-        ipproto: s.ipProto < 0 ? 0 : s.ipProto,
+        ipproto: ipProto < 0 ? 0 : ipProto,
         a: srcId,
         b: dstId,
         aPort: hasPorts ? sp : null,
@@ -279,20 +324,23 @@ export class PacketIndexer {
         pktsAB: 0, pktsBA: 0, bytesAB: 0, bytesBA: 0, tcpSeen: 0,
         baseAB: NaN, baseBA: NaN,
       };
-      this.flowMap.set(key, f);
+      byPorts.set(portKey, f);
+      this.flowList.push(f);
     }
     return f;
   }
 
   flows(): Iterable<FlowRecord> {
-    return this.flowMap.values();
+    return this.flowList;
   }
 
   hosts(): Iterable<HostRecord> {
-    return [...this.hosts4.values(), ...this.hosts6.values()];
+    const all = [...this.hosts4.values(), ...this.hosts6.values()];
+    for (const h of all) h.macs = h.macNums.map(formatMac);
+    return all;
   }
 
   get flowCount(): number {
-    return this.flowMap.size;
+    return this.flowList.length;
   }
 }

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { existsSync, renameSync, statSync } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { CaptureInfo, IngestProgress } from '../../../shared/model.js';
-import { createParser, detectFormat, openCaptureStream } from '../capture/detect.js';
-import { CaptureFormatError, type CaptureParser } from '../capture/types.js';
-import { CaseStore, type CaptureFinish } from '../store/case-store.js';
-import { PacketIndexer, type IndexerBatch } from './indexer.js';
+import type { CaseStore, CaptureFinish, PacketBatch } from '../store/case-store.js';
+import { runParseSide, type ParseSideInput, type ParseSideResult } from './parse-side.js';
 
 export class IngestError extends Error {
   override readonly name = 'IngestError';
@@ -29,6 +29,8 @@ export interface IngestOptions {
   reuse?: boolean;
   /** Where working copies of compressed captures go (default: beside the case). */
   dataDir?: string;
+  /** Where the parse side runs: a worker thread (default for large captures) or in-line. */
+  threads?: 'worker' | 'inline';
   /** Minimum interval between progress events, ms. */
   progressIntervalMs?: number;
 }
@@ -39,12 +41,6 @@ export interface IngestResult {
   reused: boolean;
   /** Damage that stopped reading early; everything before it was kept. */
   problem: { kind: string; offset: number; message: string } | null;
-}
-
-/** One line naming the file, the problem and the byte offset. */
-function describeDamage(path: string, e: CaptureFormatError): string {
-  const where = new RegExp(`\\b${e.offset}\\b`).test(e.message) ? '' : ` (at byte ${e.offset})`;
-  return `${basename(path)}: ${e.message}${where}`;
 }
 
 /** Streams hashed with SHA-256 at this many bytes per read; also the decompression unit. */
@@ -98,13 +94,16 @@ export async function ingestCapture(opts: IngestOptions): Promise<IngestResult> 
     }
   }
 
+  // Rows of an earlier ingest that never finished (the process died) are not evidence.
+  for (const c of store.captures()) if (c.status === 'ingesting') store.deleteCapture(c.id);
+
   const started = Date.now();
-  const hash = createHash('sha256');
   let bytesRead = 0;
+  let packets = 0;
   let lastProgress = 0;
   const interval = opts.progressIntervalMs ?? 100;
   const total = st.size;
-  const emit = (phase: IngestProgress['phase'], packets: number, force = false) => {
+  const emit = (phase: IngestProgress['phase'], force = false) => {
     if (!opts.onProgress) return;
     const now = Date.now();
     if (!force && now - lastProgress < interval) return;
@@ -114,30 +113,7 @@ export async function ingestCapture(opts: IngestOptions): Promise<IngestResult> 
     opts.onProgress({ bytesRead, totalBytes: total, packets, rate, etaSeconds: rate > 0 && phase === 'reading' ? Math.max(0, (total - bytesRead) / rate) : null, phase });
   };
 
-  let stream;
-  try {
-    stream = await openCaptureStream(path, {
-      chunkSize: CHUNK_SIZE,
-      onRawChunk: (c) => {
-        hash.update(c);
-        bytesRead += c.length;
-      },
-      ...(signal ? { signal } : {}),
-    });
-  } catch (e) {
-    if (e instanceof CaptureFormatError) throw new IngestError(e.kind, e.offset, describeDamage(opts.capturePath, e));
-    throw new IngestError('unreadable', null, `cannot read ${opts.capturePath}: ${(e as Error).message}`);
-  }
-
   const pendingSha = `pending:${process.pid}:${started}:${Math.random().toString(36).slice(2)}`;
-  const dataDir = opts.dataDir ?? dataDirFor(store.path);
-  const tmpData = stream.compression ? join(dataDir, `${pendingSha.replace(/:/g, '-')}.tmp`) : null;
-  let dataFd: number | null = null;
-  if (tmpData) {
-    mkdirSync(dataDir, { recursive: true });
-    dataFd = openSync(tmpData, 'w');
-  }
-
   const captureId = store.beginCapture({
     path,
     dataPath: path,
@@ -145,117 +121,113 @@ export async function ingestCapture(opts: IngestOptions): Promise<IngestResult> 
     mtimeMs: Math.trunc(st.mtimeMs),
     sha256: pendingSha,
     format: null,
-    compression: stream.compression,
+    compression: null,
   });
-
-  const indexer = new PacketIndexer({
+  const input: ParseSideInput = {
+    capturePath: path,
+    displayName: opts.capturePath,
     captureId,
-    hostIds: store.loadHostIds(),
+    hostIds: [...store.loadHostIds()],
     firstFlowId: store.maxFlowId(),
-    protocolIds: new Map(store.db.prepare('SELECT name, id FROM protocols').all().map((r) => [(r as { name: string }).name, (r as { id: number }).id])),
-  });
-  const write = (b: IndexerBatch | null) => {
-    if (!b) return;
-    if (b.newProtocols.length) {
-      const st2 = store.db.prepare('INSERT OR IGNORE INTO protocols(id, name) VALUES (?, ?)');
-      for (const p of b.newProtocols) st2.run(p);
-    }
+    protocolIds: store.db.prepare('SELECT name, id FROM protocols').raw().all() as [string, number][],
+    dataDir: opts.dataDir ?? dataDirFor(store.path),
+    tmpStem: pendingSha.replace(/:/g, '-'),
+    chunkSize: CHUNK_SIZE,
+  };
+  const write = (b: PacketBatch, read: number) => {
     store.writeBatch(b);
+    bytesRead = read;
+    packets += b.rows;
+    emit('reading');
   };
 
   store.beginBulk();
-  let parser: CaptureParser | null = null;
-  let problem: IngestResult['problem'] = null;
-  let cancelled = false;
-  let format: string | null = null;
+  let r: ParseSideResult;
   try {
-    try {
-      for await (const chunk of stream.chunks) {
-        if (signal?.aborted) {
-          cancelled = true;
-          break;
-        }
-        if (dataFd !== null) writeSync(dataFd, chunk);
-        if (!parser) {
-          const d = detectFormat(chunk);
-          if ('format' in d) {
-            format = d.format;
-            parser = createParser(d.format, (rec) => indexer.add(rec));
-          } else if ('unknown' in d) {
-            throw new CaptureFormatError('unknown-magic', 0, d.unknown);
-          } else {
-            throw new CaptureFormatError('decompress', 0, 'compressed data inside compressed data is not supported');
-          }
-        }
-        // Push in slices so batches reach SQLite at a steady pace and memory stays flat.
-        parser.push(chunk);
-        for (const b of indexer.takeFullBatches()) write(b);
-        emit('reading', indexer.packets);
-      }
-      if (!cancelled) {
-        if (!parser) throw new CaptureFormatError('empty', 0, `${opts.capturePath} is empty (0 bytes): not a capture`);
-        parser.end();
-      }
-    } catch (e) {
-      if (e instanceof CaptureFormatError) {
-        if (indexer.packets === 0 && (!parser || !parser.header)) {
-          store.deleteCapture(captureId);
-          throw new IngestError(e.kind, e.offset, describeDamage(opts.capturePath, e));
-        }
-        problem = { kind: e.kind, offset: e.offset, message: describeDamage(opts.capturePath, e) };
-      } else if ((e as Error).name === 'AbortError') {
-        cancelled = true;
-      } else {
-        throw e;
-      }
-    }
-    for (const b of indexer.takeFullBatches()) write(b);
-    write(indexer.takeBatch());
+    const useWorker = opts.threads === 'worker' || (opts.threads !== 'inline' && st.size >= WORKER_MIN_BYTES && parseWorkerAvailable());
+    r = useWorker ? await parseInWorker(input, write, signal) : await runParseSide(input, write, signal);
   } catch (e) {
-    if (dataFd !== null) closeSync(dataFd);
-    if (tmpData) rmSync(tmpData, { force: true });
     store.endBulk();
-    if (e instanceof IngestError) throw e;
     store.deleteCapture(captureId);
     throw e;
   }
-
-  const sha256 = hash.digest('hex');
-  let dataPath = path;
-  if (dataFd !== null && tmpData) {
-    closeSync(dataFd);
-    dataPath = join(dataDir, `${sha256}.${format ?? 'pcap'}`);
-    renameSync(tmpData, dataPath);
+  bytesRead = r.bytesRead;
+  if (r.fatal) {
+    store.endBulk();
+    store.deleteCapture(captureId);
+    throw new IngestError(r.fatal.kind, r.fatal.offset, r.fatal.message);
   }
 
-  emit('indexing', indexer.packets, true);
-  store.writeFlowsAndHosts(captureId, indexer.flows(), indexer.hosts());
-  const ifaces = parser?.interfaces ?? [];
+  let dataPath = path;
+  if (r.dataTmpPath) {
+    dataPath = join(dirname(r.dataTmpPath), `${r.sha256}.${r.format ?? 'pcap'}`);
+    renameSync(r.dataTmpPath, dataPath);
+  }
+
+  emit('indexing', true);
+  store.writeFlowsAndHosts(captureId, r.flows, r.hosts);
   const finish: CaptureFinish = {
-    status: cancelled ? 'cancelled' : problem ? (problem.kind.startsWith('truncated') || problem.kind === 'decompress' ? 'truncated' : 'damaged') : 'complete',
-    format,
-    linkTypes: [...indexer.linkTypes].sort((a, b) => a - b),
-    packets: indexer.packets,
-    bytes: indexer.bytes,
-    bytesRead,
-    firstTs: indexer.firstTs,
-    lastTs: indexer.lastTs,
-    stopOffset: problem ? problem.offset : cancelled ? bytesRead : null,
-    stopReason: problem ? problem.message : cancelled ? 'cancelled by the user' : null,
+    status: r.cancelled ? 'cancelled' : r.problem ? (r.problem.kind.startsWith('truncated') || r.problem.kind === 'decompress' ? 'truncated' : 'damaged') : 'complete',
+    format: r.format,
+    linkTypes: r.linkTypes,
+    packets: r.packets,
+    bytes: r.bytes,
+    bytesRead: r.bytesRead,
+    firstTs: r.firstTs,
+    lastTs: r.lastTs,
+    stopOffset: r.problem ? r.problem.offset : r.cancelled ? r.bytesRead : null,
+    stopReason: r.problem ? r.problem.message : r.cancelled ? 'cancelled by the user' : null,
     // A cancelled capture keeps its pending hash: it is never reused as complete.
-    sha256: cancelled ? pendingSha : sha256,
-    interfaces: ifaces.map((i) => ({
-      id: i.id, linktype: i.linktype, snaplen: i.snaplen, name: i.name, description: i.description, tsResolution: i.tsResolution,
-      received: i.stats?.received, dropped: i.stats?.dropped,
-    })),
-    names: (parser?.names ?? []).flatMap((n) => n.names.map((name) => ({ addr: n.address, name }))),
+    sha256: r.cancelled ? pendingSha : r.sha256,
+    interfaces: r.interfaces,
+    names: r.names,
   };
-  if (!cancelled) store.setCaptureSha(captureId, sha256);
-  store.db.prepare('UPDATE captures SET data_path = ? WHERE id = ?').run(dataPath, captureId);
+  if (!r.cancelled) store.setCaptureSha(captureId, r.sha256);
+  store.db.prepare('UPDATE captures SET data_path = ?, compression = ? WHERE id = ?').run(dataPath, r.compression, captureId);
   store.finishCapture(captureId, finish);
   store.buildIndexes();
   store.endBulk();
-  emit('done', indexer.packets, true);
+  packets = r.packets;
+  emit('done', true);
   const capture = store.capture(captureId)!;
-  return { captureId, capture, reused: false, problem };
+  return { captureId, capture, reused: false, problem: r.problem };
+}
+
+/** Below this size a worker's start-up costs more than the parallelism gains. */
+const WORKER_MIN_BYTES = 16 << 20;
+
+const PARSE_WORKER = new URL('./parse-worker-entry.js', import.meta.url);
+
+/** The worker runs compiled JS; under a TypeScript test runner there is none beside the source. */
+function parseWorkerAvailable(): boolean {
+  return PARSE_WORKER.protocol === 'file:' && existsSync(fileURLToPath(PARSE_WORKER));
+}
+
+function parseInWorker(input: ParseSideInput, write: (b: PacketBatch, bytesRead: number) => void, signal?: AbortSignal): Promise<ParseSideResult> {
+  const w = new Worker(PARSE_WORKER, { workerData: input });
+  const onAbort = () => w.postMessage({ type: 'cancel' });
+  signal?.addEventListener('abort', onAbort);
+  return new Promise<ParseSideResult>((resolve, reject) => {
+    let settled = false;
+    const done = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      void w.terminate();
+      f();
+    };
+    w.on('message', (m: { type: 'batch'; batch: PacketBatch; bytesRead: number } | { type: 'end'; result: ParseSideResult } | { type: 'error'; error: { message: string } }) => {
+      if (m.type === 'batch') {
+        try {
+          write(m.batch, m.bytesRead);
+          w.postMessage({ type: 'credit' });
+        } catch (e) {
+          done(() => reject(e as Error));
+        }
+      } else if (m.type === 'end') done(() => resolve(m.result));
+      else done(() => reject(new IngestError('internal', null, `parse worker failed: ${m.error.message}`)));
+    });
+    w.on('error', (e) => done(() => reject(e)));
+    w.on('exit', (code) => done(() => reject(new IngestError('worker-exit', null, `parse worker stopped unexpectedly (exit code ${code})`))));
+  });
 }

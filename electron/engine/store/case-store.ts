@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { rmSync, writeFileSync } from 'node:fs';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import type { CaptureInfo, CaptureStats, CaptureStatus, FlowRow, HostRow, PacketRow } from '../../../shared/model.js';
 import { FRAME_BITS, MIGRATIONS, POST_LOAD_INDEXES, SCHEMA_VERSION, TS_FIN, TS_RST, TS_SYN, TS_SYNACK, packetId } from './schema.js';
@@ -14,26 +15,36 @@ export class CaseError extends Error {
   }
 }
 
-/** Columns of one packet row in a batch, in insertion order. */
+/** Columns of one packet row, in insertion order. `info` is the only text column. */
 export const PACKET_COLUMNS = [
   'id', 'off', 'caplen', 'origlen', 'ts_sec', 'ts_nsec', 'iface', 'src', 'dst', 'sport', 'dport',
-  'ipproto', 'proto', 'info', 'flow', 'flags', 'eth_src', 'eth_dst', 'vlan',
+  'ipproto', 'proto', 'flow', 'flags', 'eth_src', 'eth_dst', 'vlan', 'info',
 ] as const;
 export const PACKET_COLS = PACKET_COLUMNS.length;
+/** The numeric columns (all but `info`), stored per row in a batch's Float64Array. */
+export const NUM_COLS = PACKET_COLS - 1;
 /** Rows per multi-row INSERT: large enough to amortise the statement call, small enough
  * to stay far below SQLite's 32766 bound-parameter limit (256 × 19 = 4864). */
 export const ROWS_PER_INSERT = 256;
 
 export type SqlValue = number | string | null;
 
-/** A batch of fully resolved rows produced by the indexer (flat, column-major per row). */
+/**
+ * A batch of resolved rows produced by the indexer. Numbers travel in one Float64Array
+ * (transferable between threads without copying; NaN stands for SQL NULL) and the Info
+ * column as an array of strings.
+ */
 export interface PacketBatch {
-  /** rows × PACKET_COLS values. */
-  values: SqlValue[];
   rows: number;
+  /** rows × NUM_COLS numbers in PACKET_COLUMNS order (without info). */
+  nums: Float64Array;
+  infos: string[];
   anomalies: [number, string, string, number, string][];
   comments: [number, string, string][];
   reassembly: [number, string, string][];
+  newProtocols: [number, string][];
+  /** Further conversations a packet belongs to (tunnelled packets): [packet id, flow id]. */
+  extraFlows: [number, number][];
 }
 
 export interface FlowRecord {
@@ -116,6 +127,9 @@ export class CaseStore {
     const store = new CaseStore(db, path);
     try {
       if (!opts.readonly) {
+        // 16 KiB pages: ~25% faster bulk inserts of packet rows than the 4 KiB default.
+        // Only takes effect on a new, empty file.
+        if ((db.pragma('page_count', { simple: true }) as number) === 0) db.pragma('page_size = 16384');
         db.pragma('journal_mode = WAL');
         store.migrate();
       } else {
@@ -157,13 +171,36 @@ export class CaseStore {
 
   // ---------------------------------------------------------------- writing
 
-  /** Fast, non-durable settings for the bulk load; `endBulk` restores durability. */
+  /** Marker present while a case is bulk-loaded without a journal: if it survives (the
+   * process was killed), the case is incomplete and must be re-ingested. */
+  get bulkMarker(): string {
+    return `${this.path}.ingesting`;
+  }
+
+  private unjournaled = false;
+
+  /**
+   * Fast settings for the bulk load; `endBulk` restores durability. A case that holds no
+   * other capture is loaded without a journal (WAL writes every page twice); a kill then
+   * leaves the marker file, and `openTarget` re-ingests instead of trusting the case.
+   */
   beginBulk(): void {
     this.db.pragma('synchronous = OFF');
     this.db.pragma('cache_size = -65536');
+    const others = (this.db.prepare("SELECT count(*) AS n FROM captures WHERE status != 'ingesting'").get() as { n: number }).n;
+    if (others === 0 && this.path !== ':memory:') {
+      writeFileSync(this.bulkMarker, String(process.pid));
+      this.db.pragma('journal_mode = OFF');
+      this.unjournaled = true;
+    }
   }
 
   endBulk(): void {
+    if (this.unjournaled) {
+      this.db.pragma('journal_mode = WAL');
+      this.unjournaled = false;
+      rmSync(this.bulkMarker, { force: true });
+    }
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
@@ -198,7 +235,7 @@ export class CaseStore {
     const hi = packetId(captureId + 1, 0);
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM packets WHERE id >= ? AND id < ?').run(lo, hi);
-      for (const t of ['anomalies', 'comments', 'reassembly']) {
+      for (const t of ['anomalies', 'comments', 'reassembly', 'packet_flows']) {
         this.db.prepare(`DELETE FROM ${t} WHERE packet_id >= ? AND packet_id < ?`).run(lo, hi);
       }
       this.db.prepare('DELETE FROM flows WHERE capture_id = ?').run(captureId);
@@ -218,6 +255,9 @@ export class CaseStore {
     return id;
   }
 
+  /** Parameter arrays for the multi-row INSERT, reused across batches. */
+  private readonly chunk: SqlValue[] = new Array<SqlValue>(ROWS_PER_INSERT * PACKET_COLS).fill(null);
+
   /** Writes one batch in one transaction. */
   writeBatch(b: PacketBatch): void {
     if (!this.insertFull) {
@@ -228,13 +268,37 @@ export class CaseStore {
     }
     const full = this.insertFull;
     const one = this.insertOne!;
-    const v = b.values;
-    const per = ROWS_PER_INSERT * PACKET_COLS;
+    const nums = b.nums;
+    const infos = b.infos;
+    const chunk = this.chunk;
+    const rowVals: SqlValue[] = new Array<SqlValue>(PACKET_COLS);
     this.db.transaction(() => {
-      let i = 0;
-      const n = b.rows * PACKET_COLS;
-      for (; i + per <= n; i += per) full.run(v.slice(i, i + per));
-      for (; i < n; i += PACKET_COLS) one.run(v.slice(i, i + PACKET_COLS));
+      if (b.newProtocols.length) {
+        const st = this.db.prepare('INSERT OR IGNORE INTO protocols(id, name) VALUES (?, ?)');
+        for (const p of b.newProtocols) st.run(p);
+      }
+      let r = 0;
+      for (; r + ROWS_PER_INSERT <= b.rows; r += ROWS_PER_INSERT) {
+        let j = 0;
+        for (let k = r; k < r + ROWS_PER_INSERT; k++) {
+          let n = k * NUM_COLS;
+          for (let c = 0; c < NUM_COLS; c++) {
+            const v = nums[n++]!;
+            chunk[j++] = v === v ? v : null;
+          }
+          chunk[j++] = infos[k]!;
+        }
+        full.run(chunk);
+      }
+      for (; r < b.rows; r++) {
+        let n = r * NUM_COLS;
+        for (let c = 0; c < NUM_COLS; c++) {
+          const v = nums[n++]!;
+          rowVals[c] = v === v ? v : null;
+        }
+        rowVals[NUM_COLS] = infos[r]!;
+        one.run(rowVals);
+      }
       if (b.anomalies.length) {
         const st = this.db.prepare('INSERT INTO anomalies(packet_id, kind, layer, offset, detail) VALUES (?,?,?,?,?)');
         for (const a of b.anomalies) st.run(a);
@@ -243,9 +307,13 @@ export class CaseStore {
         const st = this.db.prepare('INSERT INTO comments(packet_id, source, text) VALUES (?,?,?)');
         for (const c of b.comments) st.run(c);
       }
+      if (b.extraFlows.length) {
+        const st = this.db.prepare('INSERT INTO packet_flows(packet_id, flow) VALUES (?,?)');
+        for (const x of b.extraFlows) st.run(x);
+      }
       if (b.reassembly.length) {
         const st = this.db.prepare('INSERT INTO reassembly(packet_id, kind, parts) VALUES (?,?,?)');
-        for (const r of b.reassembly) st.run(r);
+        for (const x of b.reassembly) st.run(x);
       }
     })();
   }

@@ -123,6 +123,12 @@ export const MIGRATIONS: readonly string[] = [
     text TEXT NOT NULL
   );
 
+  -- Further conversations of tunnelled packets (packets.flow is the outer one).
+  CREATE TABLE packet_flows(
+    packet_id INTEGER NOT NULL,
+    flow INTEGER NOT NULL
+  );
+
   -- Frames whose dissection needs earlier frames (IP fragments now; TCP PDUs later).
   CREATE TABLE reassembly(
     packet_id INTEGER NOT NULL,
@@ -149,6 +155,8 @@ export const POST_LOAD_INDEXES: readonly string[] = [
   'CREATE INDEX IF NOT EXISTS anomalies_packet ON anomalies(packet_id)',
   'CREATE INDEX IF NOT EXISTS comments_packet ON comments(packet_id)',
   'CREATE INDEX IF NOT EXISTS reassembly_packet ON reassembly(packet_id)',
+  'CREATE INDEX IF NOT EXISTS packet_flows_flow ON packet_flows(flow)',
+  'CREATE INDEX IF NOT EXISTS packet_flows_packet ON packet_flows(packet_id)',
 ];
 
 /** packets.flags bits. Bits 0–8 are the TCP flags byte plus NS (bit 8). */
