@@ -25,6 +25,8 @@ export interface ParseSideInput {
   /** Unique stem for the working copy's temporary name. */
   tmpStem: string;
   chunkSize: number;
+  /** Hash the raw bytes here (false when the caller hashes them on another thread). */
+  hash: boolean;
 }
 
 export interface Damage {
@@ -84,7 +86,7 @@ export async function runParseSide(input: ParseSideInput, sink: BatchSink, signa
     stream = await openCaptureStream(input.capturePath, {
       chunkSize: input.chunkSize,
       onRawChunk: (c) => {
-        hash.update(c);
+        if (input.hash) hash.update(c);
         bytesRead += c.length;
       },
       ...(signal ? { signal } : {}),
@@ -154,7 +156,7 @@ export async function runParseSide(input: ParseSideInput, sink: BatchSink, signa
     if (last) await sink(last, bytesRead);
   }
 
-  result.sha256 = hash.digest('hex');
+  result.sha256 = input.hash ? hash.digest('hex') : '';
   result.bytesRead = bytesRead;
   result.packets = indexer.packets;
   result.bytes = indexer.bytes;

@@ -192,26 +192,6 @@ export class ByteBuilder {
     return this;
   }
 
-  set16le(at: number, v: number): void {
-    this.buf[at] = v & 0xff;
-    this.buf[at + 1] = (v >>> 8) & 0xff;
-  }
-
-  set32le(at: number, v: number): void {
-    this.set16le(at, v & 0xffff);
-    this.set16le(at + 2, v >>> 16);
-  }
-
-  set16be(at: number, v: number): void {
-    this.buf[at] = (v >>> 8) & 0xff;
-    this.buf[at + 1] = v & 0xff;
-  }
-
-  set24be(at: number, v: number): void {
-    this.buf[at] = (v >>> 16) & 0xff;
-    this.set16be(at + 1, v & 0xffff);
-  }
-
   done(): Uint8Array {
     return this.buf.slice(0, this.length);
   }
@@ -785,9 +765,7 @@ export function arpFrame(op: 1 | 2, sender: L2Host, target: L2Host): Uint8Array 
 // ---------------------------------------------------------------------------
 // The bulk generator's world (hosts, sites, payload pools): built once per process
 
-interface Host extends L2Host {
-  local: boolean;
-}
+type Host = L2Host;
 
 /**
  * A message template with the running one's-complement sums of its 16-bit words:
@@ -886,14 +864,14 @@ let worldCache: World | null = null;
 function world(): World {
   if (worldCache) return worldCache;
   const rng = new Rng(WORLD_SEED);
-  const gateway: Host = { ip: '10.20.0.1', mac: '00:1a:2b:3c:00:01', ttl: 64, local: true };
-  const server = (last: number, ttl = 128): Host => ({ ip: `10.20.0.${last}`, mac: mac('00:15:5d', 0x140000 + last), ttl, local: true });
-  const outside = (ip: string): Host => ({ ip, mac: gateway.mac, ttl: rng.range(44, 58), local: false });
+  const gateway: Host = { ip: '10.20.0.1', mac: '00:1a:2b:3c:00:01', ttl: 64 };
+  const server = (last: number, ttl = 128): Host => ({ ip: `10.20.0.${last}`, mac: mac('00:15:5d', 0x140000 + last), ttl });
+  const outside = (ip: string): Host => ({ ip, mac: gateway.mac, ttl: rng.range(44, 58) });
 
   const clients: Host[] = [];
   for (let i = 0; i < CLIENTS; i++) {
     const ip = `10.20.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
-    clients.push({ ip, mac: mac(CLIENT_OUIS[i % CLIENT_OUIS.length]!, 0x100000 + i * 7), ttl: i % 5 === 0 ? 64 : 128, local: true });
+    clients.push({ ip, mac: mac(CLIENT_OUIS[i % CLIENT_OUIS.length]!, 0x100000 + i * 7), ttl: i % 5 === 0 ? 64 : 128 });
   }
   const resolvers = [server(2), server(3)];
   const fileServers = [20, 21, 22, 23, 24].map((n) => server(n));

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+/**
+ * One Tracehound ingest, run by scripts/bench.mjs in its own process so its peak RSS is its
+ * own: `node scripts/bench-ingest-child.mjs CAPTURE CASE`. Prints one JSON line on stdout:
+ * { ingestMs, openMs, closeMs, importMs, packets, status, caseBytes, walBytes, closedBytes, maxRssKiB }.
+ * caseBytes + walBytes are measured right after ingestCapture returns (what a user sees on
+ * disk while the case is open); closedBytes after close (WAL checkpointed into the file).
+ */
+import { statSync } from 'node:fs';
+
+const [capturePath, casePath] = process.argv.slice(2);
+if (!capturePath || !casePath) {
+  console.error('usage: bench-ingest-child.mjs CAPTURE CASE');
+  process.exit(2);
+}
+
+const size = (p) => {
+  try {
+    return statSync(p).size;
+  } catch {
+    return 0;
+  }
+};
+
+const t0 = performance.now();
+const { CaseStore, ingestCapture } = await import('../dist/electron/engine/index.js');
+const t1 = performance.now();
+const store = CaseStore.open(casePath);
+const t2 = performance.now();
+const result = await ingestCapture({ capturePath, store });
+const t3 = performance.now();
+const caseBytes = size(casePath);
+const walBytes = size(`${casePath}-wal`);
+store.close();
+const t4 = performance.now();
+
+process.stdout.write(
+  JSON.stringify({
+    importMs: t1 - t0,
+    openMs: t2 - t1,
+    ingestMs: t3 - t2,
+    closeMs: t4 - t3,
+    packets: result.capture.packets,
+    status: result.capture.status,
+    problem: result.problem,
+    caseBytes,
+    walBytes,
+    closedBytes: size(casePath) + size(`${casePath}-wal`),
+    // Linux reports ru_maxrss in KiB.
+    maxRssKiB: process.resourceUsage().maxRSS,
+  }) + '\n',
+);
