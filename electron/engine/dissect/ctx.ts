@@ -48,7 +48,30 @@ export function needItem(off: number, n: number, end: number, rend: number): voi
   throw new TruncatedError(off, n, Math.max(0, end - off));
 }
 
+/**
+ * Protocol-stack strings ("eth:ethertype:ip:tcp") come from a trie shared by every frame,
+ * so the fast path builds none: pushing a layer is one Map lookup.
+ */
+interface StackNode {
+  readonly text: string;
+  readonly next: Map<string, StackNode>;
+  /** One-entry cache in front of `next`: consecutive frames mostly share their stack. */
+  lastKey: string;
+  lastNode: StackNode | null;
+}
+
+const STACK_ROOT: StackNode = { text: '', next: new Map(), lastKey: '', lastNode: null };
+
+/**
+ * Trie nodes kept. Real traffic uses a few dozen stacks; only crafted nesting produces
+ * many, and past this bound stacks are simply concatenated per frame.
+ */
+const MAX_STACK_NODES = 4096;
+let stackNodes = 0;
+
 export class Ctx {
+  /** Current protocol-stack trie node; null once a frame's stack left the trie. */
+  stack: StackNode | null = STACK_ROOT;
   /** Bytes being dissected: the frame, or a reassembled datagram (see `source`). */
   data: Uint8Array = EMPTY;
   s!: FrameSummary;
@@ -80,6 +103,8 @@ export class Ctx {
   reassembledFrames: number[] | null = null;
   /** Capture time in seconds for reassembly timeouts, NaN when unknown. */
   now = NaN;
+  /** Leave TCP Info to the caller's tcpInfo() (DissectState.deferTcpInfo). */
+  deferTcpInfo = false;
 
   readonly ip4Frags = new FragmentTable('ip');
   readonly ip6Frags = new FragmentTable('ipv6');
@@ -111,6 +136,33 @@ export class Ctx {
   /** Append a layer to the protocol stack (`eth:ethertype:ip:tcp`). */
   push(layer: string): void {
     const s = this.s;
+    const at = this.stack;
+    if (at !== null) {
+      if (at.lastKey === layer && at.lastNode !== null) {
+        this.stack = at.lastNode;
+        s.layers = at.lastNode.text;
+        return;
+      }
+      let n = at.next.get(layer);
+      if (n === undefined && stackNodes < MAX_STACK_NODES) {
+        n = { text: at.text.length === 0 ? layer : at.text + ':' + layer, next: new Map(), lastKey: '', lastNode: null };
+        at.next.set(layer, n);
+        stackNodes++;
+      }
+      if (n !== undefined) {
+        at.lastKey = layer;
+        at.lastNode = n;
+        this.stack = n;
+        s.layers = n.text;
+        return;
+      }
+      this.stack = null;
+    }
     s.layers = s.layers.length === 0 ? layer : s.layers + ':' + layer;
+  }
+
+  /** Start a frame's protocol stack. */
+  resetStack(): void {
+    this.stack = STACK_ROOT;
   }
 }

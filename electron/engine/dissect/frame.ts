@@ -51,6 +51,20 @@ export class DissectState {
     this.ctx.now = sec;
   }
 
+  /**
+   * When true, dissectFrame leaves `info` empty for a TCP segment whose header it read
+   * (`tcpFlags >= 0`) and the caller builds it with `tcpInfo(s, seqBase, ackBase)`
+   * (which also appends `infoTail`). The ingest rebuilds every TCP Info with relative
+   * sequence numbers anyway, so this halves its string work. Default false.
+   */
+  get deferTcpInfo(): boolean {
+    return this.ctx.deferTcpInfo;
+  }
+
+  set deferTcpInfo(on: boolean) {
+    this.ctx.deferTcpInfo = on;
+  }
+
   get ip4Fragments(): FragmentTable {
     return this.ctx.ip4Frags;
   }
@@ -126,6 +140,7 @@ export function dissectFrame(
   c.tree = tree;
   c.frameNo = frameNo;
   c.layer = 'frame';
+  c.resetStack();
   c.encap = 0;
   c.quoted = 0;
   c.vlanTags = 0;

@@ -3,7 +3,7 @@
  * input. Expected columns are what tshark 4.0 prints for the same bytes.
  */
 import { describe, expect, it } from 'vitest';
-import { ether, fragmentIpv4, fragmentIpv6, icmpv6, ipv4, ipv6, tcp, udp, IPV4_MF } from '../synth/packet.js';
+import { ether, fragmentIpv4, fragmentIpv6, icmpv6, ipv4, ipv6, tcp, udp, udpFrame, IPV4_MF } from '../synth/packet.js';
 import { dissectFrame, dissectTree, DissectState, LINKTYPE } from './frame.js';
 import { MAX_IPV6_EXT_HEADERS } from './ipv6.js';
 import type { SourcedTreeNode } from './tree.js';
@@ -93,9 +93,9 @@ describe('IPv4 header', () => {
   it('unknown IP protocols are named, protocol column IPv4', () => {
     expect(one(E4(ipv4({ src: A, dst: B, proto: 253 }, new Uint8Array(8)))).info).toBe('Unknown (253)');
     expect(one(E4(ipv4({ src: A, dst: B, proto: 200 }, new Uint8Array(8)))).info).toBe('Unassigned (200)');
-    const gre = one(E4(ipv4({ src: A, dst: B, proto: 47 }, new Uint8Array(8))));
-    expect([gre.protocol, gre.info, gre.layers]).toEqual(['GRE', 'Generic Routing Encapsulation (47)', 'eth:ethertype:ip:gre']);
-    expect(gre.ipProto).toBe(47);
+    const ospf = one(E4(ipv4({ src: A, dst: B, proto: 89 }, new Uint8Array(8))));
+    expect([ospf.protocol, ospf.info, ospf.layers]).toEqual(['OSPF', 'OSPF IGP (89)', 'eth:ethertype:ip:ospf']);
+    expect(ospf.ipProto).toBe(89);
   });
 });
 
@@ -260,6 +260,29 @@ describe('tunnels', () => {
     expect(t.info).toBe('9 → 10 [SYN] Seq=5 Win=65535 Len=0');
     expect(t.tcpFlags).toBe(-1);
     expect(t.inner).toMatchObject({ src: '1.1.1.1', tcpFlags: 2 });
+  });
+  const gre = (flags: number, proto: number, extra: number[], payload: Uint8Array): Uint8Array => {
+    const h = [flags >> 8, flags & 255, proto >> 8, proto & 255, ...extra];
+    return new Uint8Array([...h, ...payload]);
+  };
+  const innerEth = udpFrame({ srcIp: '3.3.3.3', dstIp: '4.4.4.4', sport: 5, dport: 6, payload: new Uint8Array(4) });
+  it.each([
+    ['IPv4 in GRE', gre(0, 0x0800, [], udp4(new Uint8Array(4))), 'eth:ethertype:ip:gre:ip:udp', '1000 → 2000 Len=4'],
+    ['IPv4 in GRE with key', gre(0x2000, 0x0800, [0, 0, 0, 7], udp4(new Uint8Array(4))), 'eth:ethertype:ip:gre:ip:udp', '1000 → 2000 Len=4'],
+    ['Ethernet in GRE (0x6558) with checksum, key, sequence', gre(0xb000, 0x6558, [0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 9], innerEth), 'eth:ethertype:ip:gre:eth:ethertype:ip:udp', '5 → 6 Len=4'],
+    ['ERSPAN type I', gre(0, 0x88be, [], innerEth), 'eth:ethertype:ip:gre:erspan:eth:ethertype:ip:udp', '5 → 6 Len=4'],
+    ['ERSPAN type II', gre(0x1000, 0x88be, [0, 0, 0, 1, 0x10, 6, 0, 6, 0, 0, 0, 0x14], innerEth), 'eth:ethertype:ip:gre:erspan:eth:ethertype:ip:udp', '5 → 6 Len=4'],
+    ['ERSPAN type III', gre(0x1000, 0x22eb, [0, 0, 0, 1, 0x20, 6, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0], innerEth), 'eth:ethertype:ip:gre:erspan:eth:ethertype:ip:udp', '5 → 6 Len=4'],
+    ['unknown protocol type', gre(0, 0x1234, [], new Uint8Array(8)), 'eth:ethertype:ip:gre:data', 'Encapsulated 0x1234 (unknown)'],
+    ['keepalive (type 0, empty)', gre(0, 0, [], new Uint8Array(0)), 'eth:ethertype:ip:gre', 'Encapsulated Possible GRE keepalive packet'],
+  ])('GRE: %s (as tshark)', (_, payload, layers, info) => {
+    const s = one(E4(ipv4({ src: A, dst: B, proto: 47 }, payload)));
+    expect([s.layers, s.info]).toEqual([layers, info]);
+    expect(s).toMatchObject({ l3: 4, ipProto: 47, srcPort: -1 });
+  });
+  it('GRE/ERSPAN: the inner conversation is in summary.inner', () => {
+    const s = one(E4(ipv4({ src: A, dst: B, proto: 47 }, gre(0x1000, 0x88be, [0, 0, 0, 1, 0x10, 6, 0, 6, 0, 0, 0, 0x14], innerEth))));
+    expect(s.inner).toMatchObject({ l3: 4, src: '3.3.3.3', dst: '4.4.4.4', ipProto: 17, srcPort: 5, dstPort: 6 });
   });
   it('IP-in-IP nested without end is cut at the tunnel limit', () => {
     let p = udp4(new Uint8Array(1));

@@ -188,6 +188,14 @@ export function dissectIp(c: Ctx, off: number, end: number, rend: number): void 
     dsfieldTree(c, tos, off + 1, 1, 'ip.dsfield', 8, 0, tos);
     t.close();
     t.add(`Total Length: ${wireLen}`, off + 2, 2, 'ip.len', wireLen);
+  }
+  if (len < hlen) {
+    s.info = `Bogus IP length (${len}, less than header length ${hlen})`;
+    c.anomaly('malformed', off + 2, `Bogus IP length (${len}, less than header length ${hlen})`);
+    if (t !== null) t.close();
+    return;
+  }
+  if (t !== null) {
     t.add(`Identification: 0x${hex4(id)} (${id})`, off + 4, 2, 'ip.id', id);
     const fb = d[off + 6]!;
     const flags = fb >> 5;
@@ -206,12 +214,6 @@ export function dissectIp(c: Ctx, off: number, end: number, rend: number): void 
     t.add(`Header Checksum: 0x${hex4(ck)} [validation disabled]`, off + 10, 2, 'ip.checksum', ck);
     t.add('[Header checksum status: Unverified]', off + 10, 0, 'ip.checksum.status', 2);
     t.add(`Source Address: ${ip4Text(src)}`, off + 12, 4, 'ip.src', ip4Text(src));
-  }
-  if (len < hlen) {
-    s.info = `Bogus IP length (${len}, less than header length ${hlen})`;
-    c.anomaly('malformed', off + 2, `Bogus IP length (${len}, less than header length ${hlen})`);
-    if (t !== null) t.close();
-    return;
   }
   const dstNode = t !== null ? t.add(`Destination Address: ${ip4Text(dst)}`, off + 16, 4, 'ip.dst', ip4Text(dst)) : null;
   if (hlen > 20) {

@@ -99,7 +99,7 @@ describe('BSD loopback', () => {
     }
   });
   it('NULL with an ethertype instead of a family', () => {
-    expect(dis(nullLoopback(0x0800, udp4, 'be'), LINKTYPE.NULL).layers).toBe('null:ethertype:ip:udp');
+    expect(dis(nullLoopback(0x0800, udp4, 'be'), LINKTYPE.NULL).layers).toBe('null:ip:udp');
   });
   it('NULL with an unknown family (Linux AF_INET6 = 10): N/A, recorded, not fatal', () => {
     const s = dis(nullLoopback(10, udp6), LINKTYPE.NULL);

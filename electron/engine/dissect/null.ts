@@ -43,7 +43,8 @@ function loopback(c: Ctx, off: number, end: number, rend: number, networkOrder: 
       t.add(`Type: 0x${family.toString(16).padStart(4, '0')}`, off, 4, 'null.type', family);
       t.close();
     }
-    dispatchEthertype(c, family, off + 4, end, rend);
+    // tshark's stack shows null:ip here, without an ethertype layer.
+    dispatchEthertype(c, family, off + 4, end, rend, true);
     return;
   }
   const name = FAMILIES.get(family);

@@ -5,6 +5,7 @@
 import { dissectArp } from './arp.js';
 import { dissectEsp } from './esp.js';
 import { dissectEth } from './eth.js';
+import { dissectGre } from './gre.js';
 import { dissectIcmp } from './icmp.js';
 import { dissectIcmpv6 } from './icmpv6.js';
 import { dissectIp } from './ip.js';
@@ -58,6 +59,7 @@ ipProtocols[1] = dissectIcmp;
 ipProtocols[4] = dissectIpInIp;
 ipProtocols[6] = dissectTcp;
 ipProtocols[17] = dissectUdp;
+ipProtocols[47] = dissectGre;
 ipProtocols[41] = dissectIpv6InIp;
 ipProtocols[50] = dissectEsp;
 ipProtocols[58] = dissectIcmpv6;

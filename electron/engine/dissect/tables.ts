@@ -117,7 +117,6 @@ export const IPPROTO_COLUMN = new Map<number, readonly [column: string, layer: s
   [9, ['IGRP', 'igrp']],
   [33, ['DCCP', 'dccp']],
   [46, ['RSVP', 'rsvp']],
-  [47, ['GRE', 'gre']],
   [51, ['AH', 'ah']],
   [88, ['EIGRP', 'eigrp']],
   [89, ['OSPF', 'ospf']],
@@ -147,14 +146,16 @@ export const LAYER_DISPLAY: Readonly<Record<string, string>> = {
   null: 'NULL',
   raw: 'Raw',
   vxlan: 'VXLAN',
+  gre: 'GRE',
+  erspan: 'ERSPAN',
   esp: 'ESP',
   frame: 'Frame',
 };
 
 /** Dispatch on an ethertype; unknown ones are named in the Protocol column (Wireshark shows "0x88b5"). */
-export function dispatchEthertype(c: Ctx, type: number, off: number, end: number, rend: number, viaSnap = false): void {
-  // Wireshark's stack shows "ethertype" after Ethernet/VLAN/SLL, not after LLC/SNAP.
-  if (!viaSnap) c.push('ethertype');
+export function dispatchEthertype(c: Ctx, type: number, off: number, end: number, rend: number, noLayer = false): void {
+  // Wireshark's stack shows "ethertype" after Ethernet/VLAN/SLL, not after LLC/SNAP or NULL.
+  if (!noLayer) c.push('ethertype');
   const fn = ethertypes.get(type);
   if (fn !== undefined) {
     fn(c, off, end, rend);

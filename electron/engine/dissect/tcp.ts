@@ -20,7 +20,7 @@
  * calls `tcpInfo()` again with the connection's bases.
  */
 import { need, needItem, short, type Ctx } from './ctx.js';
-import { bits, hex4 } from './format.js';
+import { bits, hex4, u16Text, u32Text } from './format.js';
 import type { FrameSummary, TreeSink } from './types.js';
 
 const SYN = 0x02;
@@ -233,12 +233,15 @@ function walkOptions(
   }
 }
 
+/** " [SYN, ACK] Seq=" for every flag combination. */
+const FLAG_SEQ: readonly string[] = FLAG_TEXT.map((f) => ` [${f}] Seq=`);
+
 /** "51234 → 80 [SYN] Seq=0 Win=64240" (the part every TCP Info starts with). */
 function baseInfo(sp: number, dp: number, flags: number, seq: number, ack: number, win: number, urg: number): string {
-  let s = `${sp} → ${dp} [${FLAG_TEXT[flags & 0x1ff]}] Seq=${seq}`;
-  if (flags & ACK) s += ` Ack=${ack}`;
-  s += ` Win=${win}`;
-  if (flags & URG) s += ` Urg=${urg}`;
+  let s = u16Text(sp) + ' → ' + u16Text(dp) + FLAG_SEQ[flags & 0x1ff]! + u32Text(seq);
+  if (flags & ACK) s += ' Ack=' + u32Text(ack);
+  s += ' Win=' + (win <= 0xffff ? u16Text(win) : String(win));
+  if (flags & URG) s += ' Urg=' + u16Text(urg);
   return s;
 }
 
@@ -272,7 +275,7 @@ export function tcpInfo(s: FrameSummary, seqBase: number, ackBase: number, optio
   if (hlen < 20) {
     info += `, bogus TCP header length (${hlen}, must be at least 20)`;
   } else {
-    if (s.l4Len >= 0) info += ` Len=${s.l4Len}`;
+    if (s.l4Len >= 0) info += ' Len=' + u16Text(s.l4Len);
     if (hlen > 20) {
       scratch.info = info;
       // Bounds as the dissector had them: captured bytes, and the reported segment end.
@@ -282,7 +285,8 @@ export function tcpInfo(s: FrameSummary, seqBase: number, ackBase: number, optio
       info = scratch.info;
     }
   }
-  return (options?.prefix ?? '') + info + s.infoTail;
+  const prefix = options !== undefined && options.prefix !== undefined ? options.prefix : '';
+  return s.infoTail.length === 0 && prefix.length === 0 ? info : prefix + info + s.infoTail;
 }
 
 /** Quoted in an ICMP error (usually 8 bytes): show what is there, never fail. */
@@ -295,7 +299,7 @@ function quotedTcp(c: Ctx, off: number, end: number): void {
   t.open(`Transmission Control Protocol, Src Port: ${sp}, Dst Port: ${dp}`, off, end - off, 'tcp');
   t.add(`Source Port: ${sp}`, off, 2, 'tcp.srcport', sp);
   t.add(`Destination Port: ${dp}`, off + 2, 2, 'tcp.dstport', dp);
-  if (end - off >= 8) t.add(`Sequence Number: ${u32(d, off + 4)}`, off + 4, 4, 'tcp.seq_raw', u32(d, off + 4));
+  if (end - off >= 8) t.add(`Sequence Number: ${u32(d, off + 4)}`, off + 4, 4, 'tcp.seq', u32(d, off + 4));
   t.close();
 }
 
@@ -360,7 +364,15 @@ export function dissectTcp(c: Ctx, off: number, end: number, rend: number): void
   }
 
   const t = c.tree;
-  if (t !== null) {
+  if (t !== null && hlen < 20) {
+    // Wireshark stops the tree at the bogus header length.
+    t.open(`Transmission Control Protocol, Src Port: ${sp}, Dst Port: ${dp}, Seq: ${seq}, Len: ${seglen - hlen}`, off, 20, 'tcp');
+    t.add(`Source Port: ${sp}`, off, 2, 'tcp.srcport', sp);
+    t.add(`Destination Port: ${dp}`, off + 2, 2, 'tcp.dstport', dp);
+    t.add(`[TCP Segment Len: ${seglen - hlen}]`, off + 12, 1, 'tcp.len', seglen - hlen);
+    t.add(`Sequence Number (raw): ${seq}`, off + 4, 4, 'tcp.seq_raw', seq);
+    t.add(`${bits(b12, 0xf0, 8)}Header Length: ${hlen} bytes (${b12 >> 4})`, off + 12, 1, 'tcp.hdr_len', hlen);
+  } else if (t !== null) {
     const lenText = tcpLen >= 0 ? tcpLen : 0;
     t.open(
       `Transmission Control Protocol, Src Port: ${sp}, Dst Port: ${dp}, Seq: ${seq}${flags & ACK ? `, Ack: ${ack}` : ''}, Len: ${lenText}`,
@@ -368,8 +380,13 @@ export function dissectTcp(c: Ctx, off: number, end: number, rend: number): void
     );
     t.add(`Source Port: ${sp}`, off, 2, 'tcp.srcport', sp);
     t.add(`Destination Port: ${dp}`, off + 2, 2, 'tcp.dstport', dp);
-    t.add(`[TCP Segment Len: ${lenText}]`, off + 12, 1, 'tcp.len', lenText);
-    t.add(`Sequence Number (raw): ${seq}`, off + 4, 4, 'tcp.seq_raw', seq);
+    if (quoted) {
+      // In an ICMP error Wireshark shows the quoted sequence number as tcp.seq and no length.
+      t.add(`Sequence Number: ${seq}`, off + 4, 4, 'tcp.seq', seq);
+    } else {
+      t.add(`[TCP Segment Len: ${lenText}]`, off + 12, 1, 'tcp.len', lenText);
+      t.add(`Sequence Number (raw): ${seq}`, off + 4, 4, 'tcp.seq_raw', seq);
+    }
     t.add(`Acknowledgment number (raw): ${ack}`, off + 8, 4, 'tcp.ack_raw', ack);
     t.add(`${bits(b12, 0xf0, 8)}Header Length: ${hlen} bytes (${b12 >> 4})`, off + 12, 1, 'tcp.hdr_len', hlen);
     t.open(`Flags: 0x${flags.toString(16).padStart(3, '0')} (${FLAG_TEXT[flags & 0x1ff]})`, off + 12, 2, 'tcp.flags', flags);
@@ -399,18 +416,21 @@ export function dissectTcp(c: Ctx, off: number, end: number, rend: number): void
   }
 
   if (!quoted) s.protocol = 'TCP';
-  const base = quoted ? '' : baseInfo(sp, dp, flags, seq, ack, win, urg);
+  // Outer segments may leave Info to the caller's tcpInfo() (it rebuilds every variant below).
+  const silent = quoted || (c.deferTcpInfo && c.encap === 0);
+  const base = silent ? '' : baseInfo(sp, dp, flags, seq, ack, win, urg);
   if (hlen < 20) {
-    if (!quoted) s.info = base + `, bogus TCP header length (${hlen}, must be at least 20)`;
+    if (!silent) s.info = base + `, bogus TCP header length (${hlen}, must be at least 20)`;
     c.anomaly('malformed', off + 12, `Bogus TCP header length (${hlen}, must be at least 20)`);
     if (t !== null) t.close();
     return;
   }
+  if (silent && !quoted) s.info = '';
   if (hlen > seglen) {
-    if (!quoted) s.info = base;
+    if (!silent) s.info = base;
     c.anomaly('malformed', off + 12, `Short segment: the header length (${hlen}) exceeds the segment (${seglen} bytes)`);
-  } else if (!quoted) {
-    s.info = base + ' Len=' + tcpLen;
+  } else if (!silent) {
+    s.info = base + ' Len=' + u16Text(tcpLen);
   }
   if (hlen > 20) {
     // The options; in an ICMP quote they are usually not there at all.
@@ -419,7 +439,7 @@ export function dissectTcp(c: Ctx, off: number, end: number, rend: number): void
       if (t !== null) t.close();
       return;
     }
-    walkOptions(c, d, off + 20, oend, end, rend, 0, quoted ? scratch : s, t);
+    walkOptions(c, d, off + 20, oend, end, rend, 0, silent ? scratch : s, t);
   }
   if (t !== null) {
     if (tcpLen > 0) t.add(`TCP payload (${tcpLen} bytes)`, pOff, Math.max(0, Math.min(end, rend) - pOff), 'tcp.payload');

@@ -10,7 +10,7 @@
  * stops; smaller leaves a trailer. Payloads are handed to the UDP port table (VXLAN).
  */
 import { need, type Ctx } from './ctx.js';
-import { hex4, u16At } from './format.js';
+import { hex4, u16At, u16Text } from './format.js';
 import { udpPorts } from './tables.js';
 
 export function dissectUdp(c: Ctx, off: number, end: number, rend: number): void {
@@ -99,7 +99,7 @@ export function dissectUdp(c: Ctx, off: number, end: number, rend: number): void
     s.info = `${sp} → ${dp} ${bad} Len=${l4Len}`;
     c.anomaly('malformed', off + 4, `Bad length value ${ulen} > IP payload length`);
   } else {
-    s.info = `${sp} → ${dp} Len=${l4Len}`;
+    s.info = u16Text(sp) + ' → ' + u16Text(dp) + ' Len=' + u16Text(l4Len);
   }
   if (t !== null) t.close();
   // Port table, lower port first (Wireshark's default order).
