@@ -82,6 +82,8 @@ function u32(d: Uint8Array, o: number): number {
 /** Where the option walk appends Info text: the summary itself, or a scratch for tcpInfo(). */
 interface InfoSink {
   info: string;
+  /** Window-scale shift from a WS option, -1 when none (the summary records it for the indexer). */
+  tcpWsShift?: number;
 }
 
 /**
@@ -174,6 +176,7 @@ function walkOptions(
           const shift = d[p + 2]!;
           const mult = 2 ** Math.min(shift, MAX_WINDOW_SHIFT);
           out.info += ` WS=${mult}`;
+          out.tcpWsShift = shift;
           if (t !== null) {
             node!.label += `: ${shift} (multiply by ${mult})`;
             t.add(`Shift count: ${shift}`, p + 2, 1, 'tcp.options.wscale.shift', shift);
@@ -278,11 +281,14 @@ export function tcpInfo(s: FrameSummary, seqBase: number, ackBase: number, optio
     if (s.l4Len >= 0) info += ' Len=' + u16Text(s.l4Len);
     if (hlen > 20) {
       scratch.info = info;
+      scratch.tcpWsShift = -1;
       // Bounds as the dissector had them: captured bytes, and the reported segment end.
       const cap = s.payloadOffset + s.payloadLen;
       const wire = s.l4Len >= 0 ? off + hlen + s.l4Len : cap;
       walkOptions(null, d, off + 20, off + hlen, Math.min(cap, wire), wire, ab, scratch, null);
       info = scratch.info;
+      // With deferTcpInfo the dissector skipped the options: record the WS shift here.
+      if (scratch.tcpWsShift! >= 0) s.tcpWsShift = scratch.tcpWsShift!;
     }
   }
   const prefix = options !== undefined && options.prefix !== undefined ? options.prefix : '';

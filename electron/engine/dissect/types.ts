@@ -57,6 +57,8 @@ export interface FrameSummary {
   l4Len: number;
   /** TCP header length in bytes (data offset × 4, as sent, even if bogus), -1 when not TCP. */
   tcpHdrLen: number;
+  /** Window-scale shift from this segment's WS option (SYNs), -1 if none. */
+  tcpWsShift: number;
   /** TCP urgent pointer. */
   tcpUrg: number;
   /** Text the driver appended to `info` when a layer threw: '', '[Malformed Packet]' or '[Packet size limited during capture]'. */
@@ -118,6 +120,7 @@ export function resetSummary(s: FrameSummary): void {
   s.tcpUrg = 0;
   s.infoTail = '';
   s.inner = null;
+  s.tcpWsShift = -1;
   if (s.anomalies === undefined || s.anomalies.length) s.anomalies = [];
 }
 

@@ -1,6 +1,6 @@
 import type { CaptureRecord } from '../capture/types.js';
 import { dissectFrame, DissectState } from '../dissect/frame.js';
-import { tcpInfo } from '../dissect/tcp.js';
+import { tcpInfo, type TcpInfoOptions } from '../dissect/tcp.js';
 import { newSummary, resetSummary, type FrameSummary, type InnerSummary } from '../dissect/types.js';
 import { NUM_COLS, type FlowRecord, type HostRecord, type PacketBatch } from '../store/case-store.js';
 import { PF_ANOMALY, PF_COMMENT, PF_IP_FRAGMENT, PF_IP_REASSEMBLED, PF_IS_TCP, PF_TCP_MASK, TS_FIN, TS_RST, TS_SYN, TS_SYNACK, packetId } from '../store/schema.js';
@@ -10,6 +10,15 @@ import { formatIp4, formatMac } from '../util/format.js';
 export const BATCH_ROWS = 8192;
 /** MAC addresses remembered per host: enough to show a NAT/router, bounded against spoofing floods. */
 const MAX_MACS_PER_HOST = 8;
+
+/** Wireshark's relative-sequence base: the ISN on a SYN; otherwise the first segment
+ * seen counts as if it followed a SYN (its relative Seq is 1). */
+function firstSeqBase(seq: number, flags: number): number {
+  return flags & TCP_SYN ? seq : (seq - 1) >>> 0;
+}
+
+/** Echo requests remembered for "(request in N)": one per outstanding id/seq, bounded. */
+const MAX_PENDING_ECHOES = 65536;
 
 /** Dotted quad → unsigned 32-bit (the dissector produced it, so it is well formed). */
 function parseIp4(t: string): number {
@@ -32,6 +41,9 @@ interface FlowState extends FlowRecord {
   /** Relative-sequence bases per direction (A→B, B→A), NaN until known. */
   baseAB: number;
   baseBA: number;
+  /** Window-scale shift from each direction's SYN: -2 SYN not seen, -1 seen without WS. */
+  wsAB: number;
+  wsBA: number;
 }
 
 export interface IndexerOptions {
@@ -55,6 +67,7 @@ export class PacketIndexer {
   readonly captureId: number;
   private readonly s: FrameSummary = newSummary();
   readonly dissect = new DissectState();
+  private readonly infoOpts: TcpInfoOptions = { windowScale: -1 };
   private frame = 0;
   private batch: IndexerBatch;
   private readonly batchRows: number;
@@ -89,6 +102,8 @@ export class PacketIndexer {
     for (const id of this.protoIds.values()) maxProto = Math.max(maxProto, id);
     this.nextProtoId = maxProto + 1;
     this.batchRows = opts.batchRows ?? BATCH_ROWS;
+    // The TCP Info column is built here, with relative sequence numbers: skip the dissector's.
+    this.dissect.deferTcpInfo = true;
     this.batch = this.newBatch();
   }
 
@@ -165,7 +180,8 @@ export class PacketIndexer {
     const s = this.s;
     resetSummary(s);
     this.linkTypes.add(rec.linktype);
-    dissectFrame(rec.data, rec.linktype, s, null, this.dissect, frame);
+    this.dissect.now = rec.tsSec;
+    dissectFrame(rec.data, rec.linktype, s, null, this.dissect, frame, rec.origlen);
 
     const tsSec = rec.tsSec;
     const tsNsec = rec.tsNsec;
@@ -219,17 +235,24 @@ export class PacketIndexer {
         if (tf & TCP_RST) f.tcpSeen |= TS_RST;
         // Relative sequence numbers as Wireshark shows them: the base is the ISN from
         // the SYN, else the first sequence number seen in that direction.
+        // Window scaling as Wireshark applies it: a direction's own SYN shift, unless the
+        // peer's SYN was seen without the option.
         if (ab) {
-          if (Number.isNaN(f.baseAB) || tf & TCP_SYN) f.baseAB = s.tcpSeq;
+          if (Number.isNaN(f.baseAB) || tf & TCP_SYN) f.baseAB = firstSeqBase(s.tcpSeq, tf);
           if (Number.isNaN(f.baseBA) && tf & TCP_ACK) f.baseBA = s.tcpAck - 1;
-          info = tcpInfo(s, f.baseAB, f.baseBA);
+          this.infoOpts.windowScale = f.wsAB >= 0 && f.wsBA !== -1 ? f.wsAB : -1;
+          info = tcpInfo(s, f.baseAB, f.baseBA, this.infoOpts);
+          if (tf & TCP_SYN) f.wsAB = s.tcpWsShift;
         } else {
-          if (Number.isNaN(f.baseBA) || tf & TCP_SYN) f.baseBA = s.tcpSeq;
+          if (Number.isNaN(f.baseBA) || tf & TCP_SYN) f.baseBA = firstSeqBase(s.tcpSeq, tf);
           if (Number.isNaN(f.baseAB) && tf & TCP_ACK) f.baseAB = s.tcpAck - 1;
-          info = tcpInfo(s, f.baseBA, f.baseAB);
+          this.infoOpts.windowScale = f.wsBA >= 0 && f.wsAB !== -1 ? f.wsBA : -1;
+          info = tcpInfo(s, f.baseBA, f.baseAB, this.infoOpts);
+          if (tf & TCP_SYN) f.wsBA = s.tcpWsShift;
         }
       }
     }
+    if (s.icmpType >= 0 && src && dst && s.payloadData !== null) info = this.echo(s, src.id, dst.id, frame, info);
     const inner = s.inner;
     if (inner !== null && inner.l3 !== 0) this.addInner(id, inner, origlen, tsSec, tsNsec);
     if (s.anomalies.length) {
@@ -273,6 +296,27 @@ export class PacketIndexer {
       this.full.push(b);
       this.batch = this.newBatch();
     }
+  }
+
+  private readonly echoes = new Map<string, number>();
+
+  /** Echo replies name their request's frame, as Wireshark's single pass does. */
+  private echo(s: FrameSummary, srcId: number, dstId: number, frame: number, info: string): string {
+    const v6 = s.ipProto === 58;
+    const req = v6 ? 128 : 8;
+    const rep = v6 ? 129 : 0;
+    if (s.icmpType !== req && s.icmpType !== rep) return info;
+    const d = s.payloadData!;
+    const o = s.l4Offset;
+    if (o < 0 || o + 8 > d.length) return info;
+    const idseq = (d[o + 4]! << 24) | (d[o + 5]! << 16) | (d[o + 6]! << 8) | d[o + 7]!;
+    if (s.icmpType === req) {
+      if (this.echoes.size >= MAX_PENDING_ECHOES) this.echoes.clear();
+      this.echoes.set(`${v6 ? 6 : 4}|${srcId}|${dstId}|${idseq}`, frame);
+      return info;
+    }
+    const reqFrame = this.echoes.get(`${v6 ? 6 : 4}|${dstId}|${srcId}|${idseq}`);
+    return reqFrame === undefined ? info : `${info} (request in ${reqFrame})`;
   }
 
   /** A tunnelled packet (VXLAN, GRE/ERSPAN, IP-in-IP) also belongs to its inner
@@ -322,7 +366,7 @@ export class PacketIndexer {
         bPort: hasPorts ? dp : null,
         firstSec: tsSec, firstNsec: tsNsec, lastSec: tsSec, lastNsec: tsNsec,
         pktsAB: 0, pktsBA: 0, bytesAB: 0, bytesBA: 0, tcpSeen: 0,
-        baseAB: NaN, baseBA: NaN,
+        baseAB: NaN, baseBA: NaN, wsAB: -2, wsBA: -2,
       };
       byPorts.set(portKey, f);
       this.flowList.push(f);
