@@ -133,20 +133,30 @@ async function* readRaw(
   signal: AbortSignal | undefined,
 ): AsyncGenerator<Uint8Array> {
   const fh = await open(path, 'r');
+  // One read ahead: the next chunk is read while the consumer parses this one, so the
+  // parser never waits on the disk (it is the busier side of the ingest).
+  const readAt = (pos: number) => {
+    // A fresh buffer per read: the consumer (hashing, a worker queue) may still hold the last.
+    const size = Math.min(chunkSize, Math.max(sizeHint - pos, MIN_READ_BYTES));
+    const buf = Buffer.allocUnsafeSlow(size);
+    return fh.read(buf, 0, size, pos).then((r) => buf.subarray(0, r.bytesRead));
+  };
+  let next: Promise<Buffer> | null = null;
   try {
+    next = readAt(0);
     for (let pos = 0; ; ) {
       signal?.throwIfAborted();
-      // A fresh buffer per read: the consumer (hashing, a worker queue) may still hold the last.
-      const size = Math.min(chunkSize, Math.max(sizeHint - pos, MIN_READ_BYTES));
-      const buf = Buffer.allocUnsafeSlow(size);
-      const { bytesRead } = await fh.read(buf, 0, size, pos);
-      if (bytesRead === 0) return;
-      pos += bytesRead;
-      const chunk = buf.subarray(0, bytesRead);
+      const chunk: Buffer = await next;
+      next = null;
+      if (chunk.length === 0) return;
+      pos += chunk.length;
+      next = readAt(pos);
       onRawChunk?.(chunk);
       yield chunk;
     }
   } finally {
+    // Settle an outstanding read before closing its descriptor.
+    if (next) await next.catch(() => undefined);
     await fh.close();
   }
 }
