@@ -87,7 +87,11 @@ export class PacketIndexer {
   packets = 0;
   bytes = 0;
   firstTs: [number, number] | null = null;
-  lastTs: [number, number] | null = null;
+  private lastSec = 0;
+  private lastNsec = 0;
+  get lastTs(): [number, number] | null {
+    return this.packets ? [this.lastSec, this.lastNsec] : null;
+  }
   readonly linkTypes = new Set<number>();
 
   constructor(opts: IndexerOptions) {
@@ -189,7 +193,8 @@ export class PacketIndexer {
     this.packets++;
     this.bytes += origlen;
     if (this.firstTs === null) this.firstTs = [tsSec, tsNsec];
-    this.lastTs = [tsSec, tsNsec];
+    this.lastSec = tsSec;
+    this.lastNsec = tsNsec;
 
     const id = packetId(this.captureId, frame);
     let src: HostState | null = null;
