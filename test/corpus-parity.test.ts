@@ -101,7 +101,7 @@ describe.skipIf(!hasCorpus)(`corpus parity with tshark ${SKIP_CORPUS}`, () => {
 
       it('gives the first 50 frames the addresses, ports and times tshark gives', () => {
         const want = o.field_dump_first_packets?.packets ?? [];
-        const rows = store.packets(result!.captureId, 0, 50);
+        const rows = store.storedPackets(result!.captureId, 0, 50);
         expect(rows.length).toBe(want.length);
         const got: unknown[] = [];
         const exp: unknown[] = [];

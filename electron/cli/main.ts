@@ -5,7 +5,7 @@
  * Exit codes: 0 ok, 1 usage, 2 bad input (the message names the problem and byte offset).
  */
 import { parseArgs } from 'node:util';
-import { IngestError, openTarget, CaseError, CaptureFormatError, frameDetail, ENGINE_VERSION, formatRelative, type OpenedTarget } from '../engine/index.js';
+import { IngestError, openTarget, CaseError, CaptureFormatError, frameDetail, listPackets, ENGINE_VERSION, formatRelative, type OpenedTarget } from '../engine/index.js';
 import type { IngestProgress } from '../../shared/model.js';
 
 const USAGE = `usage: tracehound <command> [options]
@@ -174,8 +174,8 @@ async function cmdPackets(args: string[], io: CliIo): Promise<number> {
   const t = await open(positionals[0], io, values.case);
   try {
     const cap = t.store.capture(t.captureId)!;
-    const rows = t.store.packets(t.captureId, offset, limit);
-    const first = t.store.packets(t.captureId, 0, 1)[0];
+    const rows = listPackets(t.store, t.captureId, offset, limit);
+    const first = t.store.storedPackets(t.captureId, 0, 1)[0];
     if (values.json) {
       io.out(JSON.stringify(rows.map((r) => ({ ...r, time: first ? formatRelative(r.tsSec, r.tsNsec, first.tsSec, first.tsNsec) : '0' })), null, 2) + '\n');
     } else {

@@ -6,6 +6,7 @@ export { CaseStore, CaseError, ENGINE_VERSION } from './store/case-store.js';
 export { ingestCapture, IngestError, sha256File, type IngestOptions, type IngestResult } from './ingest/pipeline.js';
 export { openTarget, cacheDir, isCaseFile, removeCase, type OpenedTarget, type OpenTargetOptions } from './case/resolve.js';
 export { frameDetail } from './query/frame.js';
+export { listPackets, MAX_PAGE_ROWS } from './query/packets.js';
 export { CaptureFormatError } from './capture/types.js';
 export { PcapWriter, PcapngWriter } from './capture/writer.js';
 export { formatEpoch, formatRelative, formatIp4, formatMac } from './util/format.js';

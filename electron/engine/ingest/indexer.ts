@@ -13,6 +13,11 @@ const MAX_MACS_PER_HOST = 8;
 
 /** Wireshark's relative-sequence base: the ISN on a SYN; otherwise the first segment
  * seen counts as if it followed a SYN (its relative Seq is 1). */
+/** Equality that treats NaN (unknown) as equal to itself. */
+function same(a: number, b: number): boolean {
+  return a === b || (a !== a && b !== b);
+}
+
 function firstSeqBase(seq: number, flags: number): number {
   return flags & TCP_SYN ? seq : (seq - 1) >>> 0;
 }
@@ -44,6 +49,11 @@ interface FlowState extends FlowRecord {
   /** Window-scale shift from each direction's SYN: -2 SYN not seen, -1 seen without WS. */
   wsAB: number;
   wsBA: number;
+  /** The last state written to flow_states. */
+  snapBaseAB: number;
+  snapBaseBA: number;
+  snapWsAB: number;
+  snapWsBA: number;
 }
 
 export interface IndexerOptions {
@@ -115,12 +125,13 @@ export class PacketIndexer {
     return {
       rows: 0,
       nums: new Float64Array(this.batchRows * NUM_COLS),
-      infos: new Array<string>(this.batchRows),
+      infos: new Array<string | null>(this.batchRows),
       anomalies: [],
       comments: [],
       reassembly: [],
       newProtocols: [],
       extraFlows: [],
+      flowStates: [],
     };
   }
 
@@ -209,7 +220,10 @@ export class PacketIndexer {
 
     let flags = 0;
     let flowId: number | null = null;
-    let info = s.info;
+    // The Info column is stored only where the frame's own bytes cannot rebuild it
+    // (cross-frame context: reassembly, echo pairing); otherwise query/packets.ts
+    // re-dissects the frame when a page is shown.
+    let info: string | null = s.ipReassembled ? s.info : null;
     if (src && dst) {
       src.pktsOut++;
       src.bytesOut += origlen;
@@ -240,20 +254,33 @@ export class PacketIndexer {
         if (tf & TCP_RST) f.tcpSeen |= TS_RST;
         // Relative sequence numbers as Wireshark shows them: the base is the ISN from
         // the SYN, else the first sequence number seen in that direction.
-        // Window scaling as Wireshark applies it: a direction's own SYN shift, unless the
-        // peer's SYN was seen without the option.
         if (ab) {
           if (Number.isNaN(f.baseAB) || tf & TCP_SYN) f.baseAB = firstSeqBase(s.tcpSeq, tf);
           if (Number.isNaN(f.baseBA) && tf & TCP_ACK) f.baseBA = s.tcpAck - 1;
-          this.infoOpts.windowScale = f.wsAB >= 0 && f.wsBA !== -1 ? f.wsAB : -1;
-          info = tcpInfo(s, f.baseAB, f.baseBA, this.infoOpts);
-          if (tf & TCP_SYN) f.wsAB = s.tcpWsShift;
         } else {
           if (Number.isNaN(f.baseBA) || tf & TCP_SYN) f.baseBA = firstSeqBase(s.tcpSeq, tf);
           if (Number.isNaN(f.baseAB) && tf & TCP_ACK) f.baseAB = s.tcpAck - 1;
-          this.infoOpts.windowScale = f.wsBA >= 0 && f.wsAB !== -1 ? f.wsBA : -1;
-          info = tcpInfo(s, f.baseBA, f.baseAB, this.infoOpts);
-          if (tf & TCP_SYN) f.wsBA = s.tcpWsShift;
+        }
+        if (tf & TCP_SYN) {
+          // The dissector deferred the options; tcpInfo reads them and records the WS shift.
+          tcpInfo(s, 0, 0);
+          if (ab) f.wsAB = s.tcpWsShift;
+          else f.wsBA = s.tcpWsShift;
+        }
+        // Window scaling as Wireshark applies it: a direction's own SYN shift, unless the
+        // peer's SYN was seen without the option. A SYN's own window is never scaled.
+        const wsAB = f.wsAB >= 0 && f.wsBA !== -1 ? f.wsAB : -1;
+        const wsBA = f.wsBA >= 0 && f.wsAB !== -1 ? f.wsBA : -1;
+        if (!same(f.snapBaseAB, f.baseAB) || !same(f.snapBaseBA, f.baseBA) || f.snapWsAB !== wsAB || f.snapWsBA !== wsBA) {
+          f.snapBaseAB = f.baseAB;
+          f.snapBaseBA = f.baseBA;
+          f.snapWsAB = wsAB;
+          f.snapWsBA = wsBA;
+          this.batch.flowStates.push([f.id, id, f.baseAB, f.baseBA, wsAB, wsBA]);
+        }
+        if (s.ipReassembled) {
+          this.infoOpts.windowScale = ab ? wsAB : wsBA;
+          info = ab ? tcpInfo(s, f.baseAB, f.baseBA, this.infoOpts) : tcpInfo(s, f.baseBA, f.baseAB, this.infoOpts);
         }
       }
     }
@@ -306,7 +333,7 @@ export class PacketIndexer {
   private readonly echoes = new Map<string, number>();
 
   /** Echo replies name their request's frame, as Wireshark's single pass does. */
-  private echo(s: FrameSummary, srcId: number, dstId: number, frame: number, info: string): string {
+  private echo(s: FrameSummary, srcId: number, dstId: number, frame: number, info: string | null): string | null {
     const v6 = s.ipProto === 58;
     const req = v6 ? 128 : 8;
     const rep = v6 ? 129 : 0;
@@ -321,7 +348,7 @@ export class PacketIndexer {
       return info;
     }
     const reqFrame = this.echoes.get(`${v6 ? 6 : 4}|${dstId}|${srcId}|${idseq}`);
-    return reqFrame === undefined ? info : `${info} (request in ${reqFrame})`;
+    return reqFrame === undefined ? info : `${info ?? s.info} (request in ${reqFrame})`;
   }
 
   /** A tunnelled packet (VXLAN, GRE/ERSPAN, IP-in-IP) also belongs to its inner
@@ -371,7 +398,7 @@ export class PacketIndexer {
         bPort: hasPorts ? dp : null,
         firstSec: tsSec, firstNsec: tsNsec, lastSec: tsSec, lastNsec: tsNsec,
         pktsAB: 0, pktsBA: 0, bytesAB: 0, bytesBA: 0, tcpSeen: 0,
-        baseAB: NaN, baseBA: NaN, wsAB: -2, wsBA: -2,
+        baseAB: NaN, baseBA: NaN, wsAB: -2, wsBA: -2, snapBaseAB: NaN, snapBaseBA: NaN, snapWsAB: -1, snapWsBA: -1,
       };
       byPorts.set(portKey, f);
       this.flowList.push(f);

@@ -146,19 +146,8 @@ export async function ingestCapture(opts: IngestOptions): Promise<IngestResult> 
   let r: ParseSideResult;
   try {
     const useWorker = opts.threads === 'worker' || (opts.threads !== 'inline' && st.size >= WORKER_MIN_BYTES && parseWorkerAvailable());
-    if (useWorker) {
-      // The parse worker is the busier thread: this one, mostly waiting on it, hashes the
-      // evidence file meanwhile (a second read-only pass, served from the page cache).
-      input.hash = false;
-      const hashing = sha256File(path, signal).catch((e: unknown) => {
-        if ((e as Error).name === 'AbortError') return '';
-        throw e;
-      });
-      r = await parseInWorker(input, write, signal);
-      r.sha256 = await hashing;
-    } else {
-      r = await runParseSide(input, write, signal);
-    }
+    // The parse side hashes the raw bytes as it reads them (one pass over the evidence).
+    r = useWorker ? await parseInWorker(input, write, signal) : await runParseSide(input, write, signal);
   } catch (e) {
     store.endBulk();
     store.deleteCapture(captureId);

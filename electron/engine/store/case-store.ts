@@ -38,13 +38,16 @@ export interface PacketBatch {
   rows: number;
   /** rows × NUM_COLS numbers in PACKET_COLUMNS order (without info). */
   nums: Float64Array;
-  infos: string[];
+  /** Info column values; null where it is rebuilt on read from the frame's bytes. */
+  infos: (string | null)[];
   anomalies: [number, string, string, number, string][];
   comments: [number, string, string][];
   reassembly: [number, string, string][];
   newProtocols: [number, string][];
   /** Further conversations a packet belongs to (tunnelled packets): [packet id, flow id]. */
   extraFlows: [number, number][];
+  /** TCP state snapshots: [flow, packet id, base A→B, base B→A, ws A→B, ws B→A] (NaN base = unknown). */
+  flowStates: [number, number, number, number, number, number][];
 }
 
 export interface FlowRecord {
@@ -235,7 +238,7 @@ export class CaseStore {
     const hi = packetId(captureId + 1, 0);
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM packets WHERE id >= ? AND id < ?').run(lo, hi);
-      for (const t of ['anomalies', 'comments', 'reassembly', 'packet_flows']) {
+      for (const t of ['anomalies', 'comments', 'reassembly', 'packet_flows', 'flow_states']) {
         this.db.prepare(`DELETE FROM ${t} WHERE packet_id >= ? AND packet_id < ?`).run(lo, hi);
       }
       this.db.prepare('DELETE FROM flows WHERE capture_id = ?').run(captureId);
@@ -307,6 +310,10 @@ export class CaseStore {
         const st = this.db.prepare('INSERT INTO comments(packet_id, source, text) VALUES (?,?,?)');
         for (const c of b.comments) st.run(c);
       }
+      if (b.flowStates.length) {
+        const st = this.db.prepare('INSERT INTO flow_states(flow, packet_id, base_ab, base_ba, ws_ab, ws_ba) VALUES (?,?,?,?,?,?)');
+        for (const x of b.flowStates) st.run(x[0], x[1], x[2] === x[2] ? x[2] : -1, x[3] === x[3] ? x[3] : -1, x[4], x[5]);
+      }
       if (b.extraFlows.length) {
         const st = this.db.prepare('INSERT INTO packet_flows(packet_id, flow) VALUES (?,?)');
         for (const x of b.extraFlows) st.run(x);
@@ -357,6 +364,8 @@ export class CaseStore {
     this.db.exec(
       `UPDATE hosts SET peers = (SELECT count(*) FROM (SELECT b AS p FROM flows WHERE a = hosts.id UNION SELECT a FROM flows WHERE b = hosts.id))`,
     );
+    // Sampled statistics: a full ANALYZE reads every row of every index (~15 % of ingest).
+    this.db.pragma('analysis_limit = 1000');
     this.db.exec('ANALYZE');
   }
 
@@ -418,8 +427,11 @@ export class CaseStore {
     };
   }
 
-  /** Keyset-paged packet rows: frames after `afterFrame`, in frame order. */
-  packets(captureId: number, afterFrame: number, limit: number): PacketRow[] {
+  /**
+   * Keyset-paged packet rows as stored: frames after `afterFrame`, in frame order. `info`
+   * is null where it is rebuilt from the frame's bytes (see query/packets.ts).
+   */
+  storedPackets(captureId: number, afterFrame: number, limit: number): StoredPacketRow[] {
     const rows = this.db
       .prepare(
         `SELECT p.*, pr.name AS proto_name, hs.addr AS src_addr, hd.addr AS dst_addr
@@ -428,7 +440,34 @@ export class CaseStore {
          WHERE p.id > ? AND p.id < ? ORDER BY p.id LIMIT ?`,
       )
       .all(packetId(captureId, afterFrame), packetId(captureId + 1, 0), limit) as PacketDbRow[];
-    return rows.map(toPacketRow);
+    return rows.map(toStoredRow);
+  }
+
+  /** Link type per interface of a capture. */
+  linkTypes(captureId: number): Map<number, number> {
+    const rows = this.db.prepare('SELECT id, linktype FROM interfaces WHERE capture_id = ?').raw().all(captureId) as [number, number][];
+    return new Map(rows);
+  }
+
+  dataPath(captureId: number): string | null {
+    return (this.db.prepare('SELECT data_path FROM captures WHERE id = ?').pluck().get(captureId) as string | undefined) ?? null;
+  }
+
+  /** A flow's endpoints and its TCP state snapshots (oldest first). */
+  flowTcpStates(flowIds: readonly number[]): Map<number, { a: number; aPort: number | null; states: { packetId: number; baseAB: number; baseBA: number; wsAB: number; wsBA: number }[] }> {
+    const out = new Map<number, { a: number; aPort: number | null; states: { packetId: number; baseAB: number; baseBA: number; wsAB: number; wsBA: number }[] }>();
+    if (!flowIds.length) return out;
+    const ids = JSON.stringify([...new Set(flowIds)]);
+    for (const f of this.db.prepare('SELECT id, a, a_port FROM flows WHERE id IN (SELECT value FROM json_each(?))').raw().iterate(ids) as IterableIterator<[number, number, number | null]>) {
+      out.set(f[0], { a: f[1], aPort: f[2], states: [] });
+    }
+    const st = this.db.prepare(
+      'SELECT flow, packet_id, base_ab, base_ba, ws_ab, ws_ba FROM flow_states WHERE flow IN (SELECT value FROM json_each(?)) ORDER BY flow, packet_id',
+    );
+    for (const r of st.raw().iterate(ids) as IterableIterator<[number, number, number, number, number, number]>) {
+      out.get(r[0])?.states.push({ packetId: r[1], baseAB: r[2], baseBA: r[3], wsAB: r[4], wsBA: r[5] });
+    }
+    return out;
   }
 
   /** Location of one frame's bytes, for on-demand decoding. */
@@ -495,7 +534,7 @@ interface CaptureDbRow {
 }
 interface PacketDbRow {
   id: number; caplen: number; origlen: number; ts_sec: number; ts_nsec: number; sport: number | null; dport: number | null;
-  info: string; flow: number | null; flags: number; eth_src: number | null; eth_dst: number | null;
+  info: string | null; flow: number | null; flags: number; eth_src: number | null; eth_dst: number | null; off: number; iface: number; src: number | null;
   proto_name: string; src_addr: string | null; dst_addr: string | null;
 }
 interface FlowDbRow {
@@ -543,9 +582,22 @@ function toFlowRow(r: FlowDbRow): FlowRow {
   };
 }
 
-function toPacketRow(r: PacketDbRow): PacketRow {
+/** A packet row as stored, with what rebuilding its Info column needs. */
+export interface StoredPacketRow extends Omit<PacketRow, 'info'> {
+  id: number;
+  info: string | null;
+  off: number;
+  iface: number;
+  srcHost: number | null;
+}
+
+function toStoredRow(r: PacketDbRow): StoredPacketRow {
   const frame = r.id % FRAME_BITS;
   return {
+    id: r.id,
+    off: r.off,
+    iface: r.iface,
+    srcHost: r.src,
     frame,
     tsSec: r.ts_sec,
     tsNsec: r.ts_nsec,

@@ -73,7 +73,9 @@ export const MIGRATIONS: readonly string[] = [
     dport INTEGER,
     ipproto INTEGER,
     proto INTEGER NOT NULL,
-    info TEXT NOT NULL,
+    -- NULL when the Info column follows from the frame's own bytes (+ flow_states): it is
+    -- then rebuilt on read. Stored only when it needs context the frame lacks.
+    info TEXT,
     flow INTEGER,
     flags INTEGER NOT NULL,
     eth_src INTEGER,
@@ -123,6 +125,17 @@ export const MIGRATIONS: readonly string[] = [
     text TEXT NOT NULL
   );
 
+  -- TCP relative-sequence bases and window-scale shifts of a flow, from packet_id on
+  -- (Wireshark's per-direction state, which changes on the first packets and SYNs).
+  CREATE TABLE flow_states(
+    flow INTEGER NOT NULL,
+    packet_id INTEGER NOT NULL,
+    base_ab INTEGER NOT NULL,
+    base_ba INTEGER NOT NULL,
+    ws_ab INTEGER NOT NULL,
+    ws_ba INTEGER NOT NULL
+  );
+
   -- Further conversations of tunnelled packets (packets.flow is the outer one).
   CREATE TABLE packet_flows(
     packet_id INTEGER NOT NULL,
@@ -156,6 +169,7 @@ export const POST_LOAD_INDEXES: readonly string[] = [
   'CREATE INDEX IF NOT EXISTS comments_packet ON comments(packet_id)',
   'CREATE INDEX IF NOT EXISTS reassembly_packet ON reassembly(packet_id)',
   'CREATE INDEX IF NOT EXISTS packet_flows_flow ON packet_flows(flow)',
+  'CREATE INDEX IF NOT EXISTS flow_states_flow ON flow_states(flow, packet_id)',
   'CREATE INDEX IF NOT EXISTS packet_flows_packet ON packet_flows(packet_id)',
 ];
 
