@@ -3,7 +3,7 @@ import { dissectFrame, DissectState } from '../dissect/frame.js';
 import { tcpInfo, type TcpInfoOptions } from '../dissect/tcp.js';
 import { newSummary, resetSummary, type FrameSummary, type InnerSummary } from '../dissect/types.js';
 import { NUM_COLS, type FlowRecord, type HostRecord, type PacketBatch } from '../store/case-store.js';
-import { PF_ANOMALY, PF_COMMENT, PF_IP_FRAGMENT, PF_IP_REASSEMBLED, PF_IS_TCP, PF_TCP_MASK, TS_FIN, TS_RST, TS_SYN, TS_SYNACK, packetId } from '../store/schema.js';
+import { PF_ETH, PF_IP4, PF_IP6, PF_MULTI, PF_ANOMALY, PF_COMMENT, PF_IP_FRAGMENT, PF_IP_REASSEMBLED, PF_IS_TCP, PF_TCP_MASK, TS_FIN, TS_RST, TS_SYN, TS_SYNACK, packetId } from '../store/schema.js';
 import { formatIp4, formatMac } from '../util/format.js';
 
 /** Rows per batch handed to the writer: one SQLite transaction each. */
@@ -13,6 +13,13 @@ const MAX_MACS_PER_HOST = 8;
 
 /** Wireshark's relative-sequence base: the ISN on a SYN; otherwise the first segment
  * seen counts as if it followed a SYN (its relative Seq is 1). */
+/** ICMP/ICMPv6 errors quote the offending packet's headers: more ip.src, ports, ... */
+function isIcmpError(s: FrameSummary): boolean {
+  const t = s.icmpType;
+  if (t < 0) return false;
+  return s.ipProto === 58 ? t < 128 : t === 3 || t === 4 || t === 5 || t === 11 || t === 12;
+}
+
 /** Equality that treats NaN (unknown) as equal to itself. */
 function same(a: number, b: number): boolean {
   return a === b || (a !== a && b !== b);
@@ -292,6 +299,10 @@ export class PacketIndexer {
       for (const a of s.anomalies) this.batch.anomalies.push([id, a.kind, a.layer, a.offset, a.detail]);
     }
     if (s.ipFragment) flags |= PF_IP_FRAGMENT;
+    if (s.l3 === 4) flags |= PF_IP4;
+    else if (s.l3 === 6) flags |= PF_IP6;
+    if (s.layers.startsWith('eth')) flags |= PF_ETH;
+    if (inner !== null || s.anomalies.length || isIcmpError(s)) flags |= PF_MULTI;
     if (s.ipReassembled) {
       flags |= PF_IP_REASSEMBLED;
       const parts = this.dissect.lastReassemblyFrames;

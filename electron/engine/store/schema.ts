@@ -180,6 +180,15 @@ export const PF_ANOMALY = 1 << 10;
 export const PF_IP_FRAGMENT = 1 << 11;
 export const PF_IP_REASSEMBLED = 1 << 12;
 export const PF_COMMENT = 1 << 13;
+/** Outermost network layer: IPv4 / IPv6 (the src/dst host columns are of that family). */
+export const PF_IP4 = 1 << 14;
+export const PF_IP6 = 1 << 15;
+/** The frame may hold several occurrences of a stored field (tunnel, ICMP error quoting a
+ * header, IP-in-IP) or was cut short / malformed: the stored columns do not tell the whole
+ * story, so the filter back end re-dissects it for an exact answer. */
+export const PF_MULTI = 1 << 16;
+/** The frame starts with an Ethernet header (eth.* columns are Ethernet's, not SLL's). */
+export const PF_ETH = 1 << 17;
 
 /** flows.tcp_seen bits */
 export const TS_SYN = 1;
