@@ -196,3 +196,39 @@ describe('the installed bin', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   }, 30_000);
 });
+
+describe('tracehound filter', () => {
+  it('counts, lists and prints fields of matching frames', async () => {
+    const p = join(tmp.dir, 'filter.pcap');
+    writeSmallPcap(p);
+    const count = await run('filter', p, 'tcp.port == 80', '--count');
+    expect(count.code).toBe(0);
+    expect(count.out.trim()).toBe('6');
+    const udp = await run('filter', p, 'udp && ip.src == 10.0.0.0/24', '--json');
+    expect(JSON.parse(udp.out).map((r: { frame: number }) => r.frame)).toEqual([7, 9]);
+    const f = await run('filter', p, 'tcp.flags.syn == 1', '--fields', 'frame.number,ip.src,tcp.srcport,tcp.flags.ack');
+    expect(f.out.trim().split('\n')).toEqual(['1\t10.0.0.5\t51000\tFalse', '2\t192.0.2.80\t80\tTrue']);
+    const ttl = await run('filter', p, 'ip.ttl == 64 && udp', '--count');
+    expect(ttl.out.trim()).toBe('3');
+  });
+
+  it('a bad filter exits 2 with a positioned, Wireshark-worded message', async () => {
+    const p = join(tmp.dir, 'badfilter.pcap');
+    writeSmallPcap(p);
+    const r = await run('filter', p, 'ip.scr == 10.0.0.1');
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/ip\.scr/);
+    expect(r.err).toMatch(/\^/);
+  });
+
+  it('filter literals with quotes and SQL stay data', async () => {
+    const p = join(tmp.dir, 'inject.pcap');
+    writeSmallPcap(p);
+    const r = await run('filter', p, `frame contains "x'); DROP TABLE packets; --"`, '--count');
+    expect(r.code).toBe(0);
+    expect(r.out.trim()).toBe('0');
+    const after = await run('stats', p, '--json');
+    expect(JSON.parse(after.out).packets).toBe(smallSession().frames.length);
+  });
+});

@@ -5,7 +5,10 @@
  * Exit codes: 0 ok, 1 usage, 2 bad input (the message names the problem and byte offset).
  */
 import { parseArgs } from 'node:util';
-import { IngestError, openTarget, CaseError, CaptureFormatError, frameDetail, listPackets, ENGINE_VERSION, formatRelative, type OpenedTarget } from '../engine/index.js';
+import {
+  IngestError, openTarget, CaseError, CaptureFormatError, frameDetail, listPackets, ENGINE_VERSION, formatRelative, type OpenedTarget,
+  FilterError, prepareFilter, countMatches, pageMatches, packetsByFrames, fieldValues, formatDiagnostic,
+} from '../engine/index.js';
 import type { IngestProgress } from '../../shared/model.js';
 
 const USAGE = `usage: tracehound <command> [options]
@@ -16,6 +19,8 @@ commands:
   packets TARGET [--offset N] [--limit N] [--json]
                                          packet list (No., Time, Source, Destination, Protocol, Length, Info)
   frame TARGET N [--json]                decoded detail tree and bytes of frame N
+  filter TARGET FILTER [--count] [--fields f1,f2,...] [--offset N] [--limit N] [--json]
+                                         frames matching a Wireshark display filter
 
 TARGET is a capture (.pcap, .pcapng, .gz, .zst; indexed on first use into a cache case
 keyed by its SHA-256) or a case file. Set TRACEHOUND_CACHE to move the cache.
@@ -47,6 +52,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await cmdPackets(rest, io);
       case 'frame':
         return await cmdFrame(rest, io);
+      case 'filter':
+        return await cmdFilter(rest, io);
       case '--version':
       case 'version':
         io.out(`tracehound ${ENGINE_VERSION}\n`);
@@ -64,6 +71,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`tracehound: ${(e as Error).message}\n${USAGE}`);
       return 1;
+    }
+    if (e instanceof FilterError) {
+      for (const d of e.diagnostics) io.err(`tracehound: ${formatDiagnostic(e.filter, d)}\n`);
+      return 2;
     }
     if (e instanceof IngestError || e instanceof CaseError || e instanceof CaptureFormatError) {
       io.err(`tracehound: ${oneLine(e.message)}\n`);
@@ -220,6 +231,49 @@ async function cmdFrame(args: string[], io: CliIo): Promise<number> {
       for (let i = 0; i < d.hex.length; i += 32) {
         const line = d.hex.slice(i, i + 32);
         io.out(`${(i / 2).toString(16).padStart(4, '0')}  ${line.replace(/(..)/g, '$1 ').trim()}\n`);
+      }
+    }
+    return damageCode(t, positionals[0]!, io);
+  } finally {
+    t.store.close();
+  }
+}
+
+async function cmdFilter(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true,
+    options: {
+      json: { type: 'boolean' }, count: { type: 'boolean' }, fields: { type: 'string' },
+      offset: { type: 'string' }, limit: { type: 'string' }, case: { type: 'string' },
+    },
+  });
+  const text = positionals[1];
+  if (text === undefined) throw new UsageError('missing FILTER');
+  const offset = intArg(values.offset, 'offset', 0);
+  const limit = intArg(values.limit, 'limit', 100);
+  const t = await open(positionals[0], io, values.case);
+  try {
+    const f = prepareFilter(t.store, t.captureId, text);
+    if (values.count) {
+      const n = await countMatches(t.store, t.captureId, f);
+      io.out(values.json ? JSON.stringify({ count: n }) + '\n' : `${n}\n`);
+      return damageCode(t, positionals[0]!, io);
+    }
+    const frames = await pageMatches(t.store, t.captureId, f, offset, limit);
+    if (values.fields !== undefined) {
+      const names = values.fields.split(',').map((x) => x.trim()).filter(Boolean);
+      const rows = await fieldValues(t.store, t.captureId, frames, names);
+      if (values.json) io.out(JSON.stringify(rows.map((r, i) => ({ frame: frames[i], ...Object.fromEntries(names.map((n, j) => [n, r[j]])) })), null, 2) + '\n');
+      else for (const r of rows) io.out(r.map((v) => safe(v.join(','))).join('\t') + '\n');
+      return damageCode(t, positionals[0]!, io);
+    }
+    const rows = packetsByFrames(t.store, t.captureId, frames);
+    const first = t.store.storedPackets(t.captureId, 0, 1)[0];
+    if (values.json) io.out(JSON.stringify(rows, null, 2) + '\n');
+    else {
+      for (const r of rows) {
+        const time = first ? formatRelative(r.tsSec, r.tsNsec, first.tsSec, first.tsNsec) : '';
+        io.out(`${String(r.frame).padStart(7)} ${time.padStart(12)} ${safe(r.src).padEnd(39)} ${safe(r.dst).padEnd(39)} ${safe(r.protocol).padEnd(8)} ${String(r.length).padStart(6)} ${safe(r.info)}\n`);
       }
     }
     return damageCode(t, positionals[0]!, io);

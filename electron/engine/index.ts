@@ -12,3 +12,7 @@ export { PcapWriter, PcapngWriter } from './capture/writer.js';
 export { formatEpoch, formatRelative, formatIp4, formatMac } from './util/format.js';
 export { startIngestWorker, type IngestJob, type WorkerRequest } from './ingest/worker.js';
 export { ingestInterrupted } from './case/resolve.js';
+export { prepareFilter, countMatches, pageMatches, frameMatches, FilterError, type PreparedFilter } from './filter/run.js';
+export { fieldValues } from './filter/field-values.js';
+export { packetsByFrames } from './query/packets.js';
+export { formatDiagnostic, checkFilter } from '../../shared/filter/index.js';

@@ -65,3 +65,13 @@ export function fillInfo(store: CaseStore, captureId: number, rows: StoredPacket
   }
   return rows.map(({ id: _id, off: _off, iface: _iface, srcHost: _src, info, ...rest }) => ({ ...rest, info: info ?? '' }));
 }
+
+/** Packet rows (Info filled) for the given frames, in the order given. */
+export function packetsByFrames(store: CaseStore, captureId: number, frames: readonly number[]): PacketRow[] {
+  const rows: StoredPacketRow[] = [];
+  for (const f of frames) {
+    const r = store.storedPackets(captureId, f - 1, 1)[0];
+    if (r && r.frame === f) rows.push(r);
+  }
+  return fillInfo(store, captureId, rows);
+}

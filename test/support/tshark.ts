@@ -1,0 +1,42 @@
+/** Runs tshark as the oracle: frame counts for many display filters in few passes. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+/** An empty profile: the oracle runs with Wireshark's defaults plus the corpus's one preference. */
+const CONFIG_DIR = mkdtempSync(join(tmpdir(), 'th-wsconf-'));
+const BASE = ['-n', '-o', 'tcp.reassemble_out_of_order:TRUE'];
+const env = { ...process.env, WIRESHARK_CONFIG_DIR: CONFIG_DIR };
+
+async function countOne(file: string, filter: string): Promise<number | null> {
+  try {
+    const r = await run('tshark', [...BASE, '-r', file, '-Y', filter, '-T', 'fields', '-e', 'frame.number'], { env, maxBuffer: 1 << 28 });
+    return r.stdout.split('\n').filter((l) => l.trim() !== '').length;
+  } catch {
+    return null;
+  }
+}
+
+/** Frames matching each filter (null where tshark rejects it). One io,stat pass per 40 filters. */
+export async function tsharkCounts(file: string, filters: readonly string[]): Promise<Map<string, number | null>> {
+  const out = new Map<string, number | null>();
+  const batchable = filters.filter((f) => !f.includes(',') && !f.includes('"'));
+  for (const f of filters) if (!batchable.includes(f)) out.set(f, await countOne(file, f));
+  for (let i = 0; i < batchable.length; i += 40) {
+    const batch = batchable.slice(i, i + 40);
+    try {
+      const r = await run('tshark', [...BASE, '-r', file, '-q', '-z', `io,stat,0,${batch.join(',')}`], { env, maxBuffer: 1 << 26 });
+      const rows = r.stdout.split('\n').filter((l) => /<>/.test(l));
+      const last = rows.at(-1);
+      if (!last) throw new Error('no io,stat row');
+      const cells = last.split('|').slice(2, -1).map((c) => c.trim());
+      batch.forEach((f, j) => out.set(f, Number(cells[j * 2])));
+    } catch {
+      for (const f of batch) out.set(f, await countOne(file, f));
+    }
+  }
+  return out;
+}
