@@ -205,7 +205,7 @@ describe('tracehound filter', () => {
     expect(count.code).toBe(0);
     expect(count.out.trim()).toBe('6');
     const udp = await run('filter', p, 'udp && ip.src == 10.0.0.0/24', '--json');
-    expect(JSON.parse(udp.out).map((r: { frame: number }) => r.frame)).toEqual([7, 9]);
+    expect(JSON.parse(udp.out).map((r: { frame: number }) => r.frame)).toEqual([7, 8, 9]);
     const f = await run('filter', p, 'tcp.flags.syn == 1', '--fields', 'frame.number,ip.src,tcp.srcport,tcp.flags.ack');
     expect(f.out.trim().split('\n')).toEqual(['1\t10.0.0.5\t51000\tFalse', '2\t192.0.2.80\t80\tTrue']);
     const ttl = await run('filter', p, 'ip.ttl == 64 && udp', '--count');

@@ -46,7 +46,12 @@ function envFor(store: CaseStore, captureId: number): SqlEnv {
   let hosts: HostEntry[] | null = null;
   const first = store.db.prepare('SELECT first_ts_sec AS s, first_ts_nsec AS n, format FROM captures WHERE id = ?').get(captureId) as
     { s: number | null; n: number | null; format: string | null } | undefined;
+  const maxAbsSec = store.db
+    .prepare('SELECT max(abs(ts_sec)) FROM packets WHERE id > ? AND id < ?')
+    .pluck()
+    .get(packetId(captureId, 0), packetId(captureId + 1, 0)) as number | null;
   return {
+    maxAbsSec: maxAbsSec ?? 0,
     pcapng: first?.format === 'pcapng',
     base: packetId(captureId, 0),
     firstSec: first?.s ?? 0,

@@ -28,6 +28,9 @@ export interface SqlEnv {
   base: number;
   /** frame.interface_id exists only in pcapng captures. */
   pcapng: boolean;
+  /** Largest |timestamp seconds| in the capture: beyond 2^33 s the nanosecond arithmetic
+   * below would overflow SQLite's 64-bit integers, so time tests go to the evaluator. */
+  maxAbsSec: number;
   /** First frame's time, for frame.time_relative. */
   firstSec: number;
   firstNsec: number;
@@ -237,6 +240,7 @@ export class SqlBuilder {
         return set === '0' ? '0' : `${col} ${set}`;
       }
       case 'time': {
+        if (this.env.maxAbsSec >= 2 ** 33) return null;
         // frame.time takes absolute times; frame.time_epoch (relative time since the epoch) reltimes.
         if (lit.kind !== 'time' && lit.kind !== 'reltime') return null;
         const s = this.param(lit.sec);
@@ -245,6 +249,7 @@ export class SqlBuilder {
         return `((p.ts_sec - ${s}) * 1000000000 + (p.ts_nsec - ${ns})) ${SQL_OP[op]} 0`;
       }
       case 'reltime': {
+        if (this.env.maxAbsSec >= 2 ** 33) return null;
         if (lit.kind !== 'reltime' && lit.kind !== 'integer' && lit.kind !== 'float') return null;
         const [sec, nsec] = lit.kind === 'reltime' ? [lit.sec, lit.nsec] : splitSeconds(Number(lit.value));
         // Placeholders are bound in text order.
