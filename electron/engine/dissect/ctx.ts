@@ -118,10 +118,24 @@ export class Ctx {
   innerSummary(): InnerSummary {
     let i = this.s.inner;
     if (i === null) {
-      i = { l3: 0, src: '', dst: '', ipProto: -1, srcPort: -1, dstPort: -1, tcpFlags: -1, payloadOffset: 0, payloadLen: 0 };
+      i = { l3: 0, src: '', dst: '', ipProto: -1, srcPort: -1, dstPort: -1, tcpFlags: -1, tcpSeq: 0, tcpAck: 0, l4Len: -1, payloadOffset: 0, payloadLen: 0 };
       this.s.inner = i;
     }
     return i;
+  }
+
+  /**
+   * The summary of the datagram an ICMP error quotes, for the outermost quote of an
+   * untunnelled frame only (the conversation the error is about); null elsewhere.
+   */
+  quoteSummary(): InnerSummary | null {
+    if (this.quoted !== 1 || this.encap !== 0) return null;
+    let q = this.s.quote;
+    if (q === null) {
+      q = { l3: 0, src: '', dst: '', ipProto: -1, srcPort: -1, dstPort: -1, tcpFlags: -1, tcpSeq: 0, tcpAck: 0, l4Len: -1, payloadOffset: 0, payloadLen: 0 };
+      this.s.quote = q;
+    }
+    return q;
   }
 
   /** Record a problem that does not stop dissection (Wireshark's expert info). */

@@ -242,6 +242,14 @@ export function dissectIp(c: Ctx, off: number, end: number, rend: number): void 
       s.ip4Src = src;
       s.ip4Dst = dst;
       s.ipProto = proto;
+    } else {
+      const q = c.quoteSummary();
+      if (q !== null && q.l3 === 0) {
+        q.l3 = 4;
+        q.src = ip4Text(src);
+        q.dst = ip4Text(dst);
+        q.ipProto = proto;
+      }
     }
   } else if (!quoted) {
     const inner = c.innerSummary();

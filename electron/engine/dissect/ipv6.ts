@@ -164,6 +164,14 @@ export function dissectIpv6(c: Ctx, off: number, end: number, rend: number): voi
       s.ip6Src = srcT;
       s.ip6Dst = dstT;
       s.ipProto = nxt;
+    } else {
+      const q = c.quoteSummary();
+      if (q !== null && q.l3 === 0) {
+        q.l3 = 6;
+        q.src = srcT;
+        q.dst = dstT;
+        q.ipProto = nxt;
+      }
     }
   } else if (!quoted) {
     const inner = c.innerSummary();

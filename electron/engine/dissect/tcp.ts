@@ -315,6 +315,14 @@ export function dissectTcp(c: Ctx, off: number, end: number, rend: number): void
   const s = c.s;
   const d = c.data;
   const quoted = c.quoted > 0;
+  if (quoted && end - off >= 4) {
+    const q = c.quoteSummary();
+    if (q !== null && q.srcPort < 0) {
+      q.srcPort = (d[off]! << 8) | d[off + 1]!;
+      q.dstPort = (d[off + 2]! << 8) | d[off + 3]!;
+      if (end - off >= 14) q.tcpFlags = ((d[off + 12]! & 0x0f) << 8) | d[off + 13]!;
+    }
+  }
   if (end - off < 20) {
     if (quoted) {
       quotedTcp(c, off, end);
@@ -365,6 +373,9 @@ export function dissectTcp(c: Ctx, off: number, end: number, rend: number): void
     inner.srcPort = sp;
     inner.dstPort = dp;
     inner.tcpFlags = flags;
+    inner.tcpSeq = seq;
+    inner.tcpAck = ack;
+    inner.l4Len = tcpLen;
     inner.payloadOffset = pOff;
     inner.payloadLen = Math.max(0, Math.min(end, rend) - pOff);
   }

@@ -65,6 +65,8 @@ export interface FrameSummary {
   infoTail: string;
   /** The tunnelled packet (VXLAN, IP-in-IP) when there is one; the fields above stay the outer ones. */
   inner: InnerSummary | null;
+  /** The datagram an ICMP/ICMPv6 error quotes (its first IP and transport headers), or null. */
+  quote: InnerSummary | null;
 }
 
 /** Innermost tunnelled packet's addresses and ports (allocated only for tunnelled frames). */
@@ -77,6 +79,10 @@ export interface InnerSummary {
   srcPort: number;
   dstPort: number;
   tcpFlags: number;
+  /** TCP sequence and acknowledgement numbers and tcp.len (-1 when not TCP). */
+  tcpSeq: number;
+  tcpAck: number;
+  l4Len: number;
   /** Offset/length in payloadData of the inner L4 payload. */
   payloadOffset: number;
   payloadLen: number;
@@ -120,6 +126,7 @@ export function resetSummary(s: FrameSummary): void {
   s.tcpUrg = 0;
   s.infoTail = '';
   s.inner = null;
+  s.quote = null;
   s.tcpWsShift = -1;
   if (s.anomalies === undefined || s.anomalies.length) s.anomalies = [];
 }

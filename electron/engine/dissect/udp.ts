@@ -67,6 +67,15 @@ export function dissectUdp(c: Ctx, off: number, end: number, rend: number): void
       s.payloadData = d;
       s.payloadOffset = pOff;
       s.payloadLen = Math.max(0, pEnd - pOff);
+    } else {
+      const q = c.quoteSummary();
+      if (q !== null && q.srcPort < 0) {
+        q.srcPort = sp;
+        q.dstPort = dp;
+        q.l4Len = l4Len;
+        q.payloadOffset = pOff;
+        q.payloadLen = Math.max(0, pEnd - pOff);
+      }
     }
   } else if (!quoted) {
     const inner = c.innerSummary();

@@ -77,6 +77,12 @@ export interface FrameExtra {
    * the previous displayed frame depends on the filter itself).
    */
   prevDisplayedTs?: TimeValue;
+  /**
+   * Fields the case stores for this frame rather than the frame's own bytes giving them:
+   * the application analyzers' fields (app_fields, on the frame that completed each PDU)
+   * and tcp.stream. Values as stored: number, string, or bytes (protocols and labels: empty).
+   */
+  stored?: readonly (readonly [string, number | string | Uint8Array])[];
   /** frame.time_relative / frame.time_delta in seconds, when the exact times above are not known. */
   relSec?: number;
   deltaSec?: number;
@@ -518,6 +524,8 @@ const HOST_FIELDS: ReadonlyArray<readonly [string, string, (v: FieldScalar) => s
   ['ipv6.dst', 'ipv6.dst_host', (v) => ip6Text(v as Uint8Array)],
 ];
 
+const EMPTY_BYTES = new Uint8Array(0);
+
 function setOnce(out: Map<string, FieldScalar[]>, name: string, v: FieldScalar | undefined): void {
   if (v !== undefined && !out.has(name) && registryField(name) !== undefined) out.set(name, [v]);
 }
@@ -529,6 +537,21 @@ function setOnce(out: Map<string, FieldScalar[]>, name: string, v: FieldScalar |
 export function frameFields(tree: readonly TreeNode[], frameBytes: Uint8Array, extra: FrameExtra): FrameFields {
   const out = new Map<string, FieldScalar[]>();
   walk(tree, { out, extra, frameBytes, ends: new Map() });
+  for (const [name, v] of extra.stored ?? []) {
+    const t = registryField(name)?.type;
+    if (t === undefined) continue;
+    const value: FieldScalar =
+      t === 'protocol'
+        ? { kind: 'protocol', bytes: v instanceof Uint8Array ? v : EMPTY_BYTES, tvb: v instanceof Uint8Array ? v : EMPTY_BYTES }
+        : t === 'none'
+          ? EMPTY_BYTES
+          : typeof v === 'string'
+            ? cString(v)
+            : v;
+    const list = out.get(name);
+    if (list) list.push(value);
+    else out.set(name, [value]);
+  }
 
   // frame.* from the capture record, where the tree's frame node did not give them.
   const ts: TimeValue = { sec: extra.tsSec, nsec: extra.tsNsec };

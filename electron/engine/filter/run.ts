@@ -10,11 +10,11 @@
 import { checkFilter, type Diagnostic } from '../../../shared/filter/index.js';
 import type { CheckedExpr } from '../../../shared/filter/ast.js';
 import type { CaseStore } from '../store/case-store.js';
-import { PF_MULTI, packetId } from '../store/schema.js';
+import { PF_IS_TCP, PF_MULTI, packetId } from '../store/schema.js';
 import { FrameDecoder } from '../query/decoder.js';
 import { compileEvaluator } from './evaluate.js';
 import { frameFields } from './frame-fields.js';
-import { SqlBuilder, type HostEntry, type SqlEnv, type SqlParam } from './sql.js';
+import { HALF_FLOW_FIELDS, isAppField, SqlBuilder, type HostEntry, type SqlEnv, type SqlParam } from './sql.js';
 import { isSupportedField } from './supported.js';
 
 export interface PreparedFilter {
@@ -30,6 +30,26 @@ export interface PreparedFilter {
   pcapng: boolean;
   /** Evaluates re-dissected frames exactly. */
   evaluate: ((fields: ReturnType<typeof frameFields>) => boolean) | null;
+  /**
+   * The same filter over half-flows (HALF_FLOWS), or null: set when the filter reads only
+   * addresses, ports and ip/ipv6/tcp/udp, and no frame without a flow can match it. Counts
+   * then come from the flows table, and sparse pages from the per-flow packet index.
+   */
+  flowSql: string | null;
+  flowParams: SqlParam[];
+  /** The filter reads fields the case stores per frame (application fields, tcp.stream). */
+  needsStored: boolean;
+}
+
+/** Field names a checked filter mentions. */
+function fieldNames(e: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(e)) for (const x of e) fieldNames(x, out);
+  else if (e !== null && typeof e === 'object') {
+    const o = e as { kind?: unknown; name?: unknown };
+    if (o.kind === 'field' && typeof o.name === 'string') out.add(o.name);
+    for (const v of Object.values(o)) if (v !== null && typeof v === 'object') fieldNames(v, out);
+  }
+  return out;
 }
 
 export class FilterError extends Error {
@@ -39,6 +59,36 @@ export class FilterError extends Error {
     readonly diagnostics: Diagnostic[],
   ) {
     super(diagnostics[0]?.message ?? 'invalid filter');
+  }
+}
+
+/**
+ * One row per direction of each flow of a capture (params: capture id twice): the
+ * addresses, ports, transport and address family every packet of that direction shares,
+ * and how many packets of the capture have it as their own conversation.
+ */
+const HALF_FLOWS = `(SELECT f.id AS flow, f.a AS src, f.b AS dst, f.a_port AS sport, f.b_port AS dport, f.ipproto AS ipproto,
+    h.family AS fam, f.direct_ab AS pkts, f.tcp_stream AS stream FROM flows f JOIN hosts h ON h.id = f.a WHERE f.capture_id = ?
+  UNION ALL
+  SELECT f.id, f.b, f.a, f.b_port, f.a_port, f.ipproto, h.family, f.direct_ba, f.tcp_stream FROM flows f JOIN hosts h ON h.id = f.b WHERE f.capture_id = ?) hf`;
+
+const MULTI = `(flags & ${PF_MULTI}) != 0`;
+
+/** True when no frame without a flow (no IP) can match: some conjunct tests a half-flow field positively. */
+function requiresFlow(e: CheckedExpr): boolean {
+  switch (e.kind) {
+    case 'and':
+      return requiresFlow(e.left) || requiresFlow(e.right);
+    case 'or':
+      return requiresFlow(e.left) && requiresFlow(e.right);
+    case 'exists':
+      return e.value.kind === 'field' && HALF_FLOW_FIELDS.has(e.value.name);
+    case 'compare':
+      return e.left.kind === 'field' && HALF_FLOW_FIELDS.has(e.left.name);
+    case 'in':
+      return HALF_FLOW_FIELDS.has(e.operand.name);
+    default:
+      return false;
   }
 }
 
@@ -58,6 +108,7 @@ function envFor(store: CaseStore, captureId: number): SqlEnv {
     firstNsec: first?.n ?? 0,
     hosts: () => (hosts ??= store.db.prepare('SELECT id, family, ip4, addr FROM hosts').all() as HostEntry[]),
     protocolId: (name) => store.db.prepare('SELECT id FROM protocols WHERE name = ?').pluck().get(name) as number | undefined,
+    appFieldId: (name) => store.db.prepare('SELECT id FROM field_names WHERE name = ?').pluck().get(name) as number | undefined,
   };
 }
 
@@ -66,10 +117,24 @@ export function prepareFilter(store: CaseStore, captureId: number, text: string)
   const { ast, diagnostics } = checkFilter(text, { isSupported: isSupportedField });
   if (diagnostics.length) throw new FilterError(text, diagnostics);
   const env = envFor(store, captureId);
-  if (!ast) return { text, checked: null, exactSql: '1', supersetSql: '1', params: [], evaluate: null, pcapng: env.pcapng };
+  if (!ast) return { text, checked: null, exactSql: '1', supersetSql: '1', params: [], evaluate: null, pcapng: env.pcapng, flowSql: null, flowParams: [], needsStored: false };
   const b = new SqlBuilder(env);
   const frag = b.compile(ast);
+  let flowSql: string | null = null;
+  let flowParams: SqlParam[] = [];
+  if (frag.exact !== null && requiresFlow(ast)) {
+    const hb = new SqlBuilder({ ...env, halfFlow: true });
+    const hf = hb.compile(ast);
+    if (hf.exact !== null) {
+      flowSql = hf.exact;
+      flowParams = hb.params;
+    }
+  }
+  const names = fieldNames(ast);
   return {
+    flowSql,
+    flowParams,
+    needsStored: [...names].some((n) => n === 'tcp.stream' || isAppField(n)),
     text,
     checked: ast,
     exactSql: frag.exact,
@@ -80,10 +145,37 @@ export function prepareFilter(store: CaseStore, captureId: number, text: string)
   };
 }
 
-/** Candidate rows in frame order: [packet id, needs re-dissection]. */
-function candidates(store: CaseStore, captureId: number, f: PreparedFilter, afterFrame: number): IterableIterator<[number, number]> {
+/** Frames of the capture whose own half-flow matches (counted from the flows table). */
+function halfFlowCount(store: CaseStore, captureId: number, f: PreparedFilter): number {
+  return store.db.prepare(`SELECT coalesce(sum(hf.pkts), 0) FROM ${HALF_FLOWS} WHERE ${f.flowSql}`).pluck().get(captureId, captureId, ...f.flowParams) as number;
+}
+
+/**
+ * Candidate rows in frame order: [packet id, needs re-dissection]. `want` (how many rows the
+ * caller expects to consume) picks the plan for a half-flow filter: walking the packets in
+ * frame order costs about want × packets / matches rows, the per-flow index about matches.
+ */
+function candidates(store: CaseStore, captureId: number, f: PreparedFilter, afterFrame: number, want = Infinity): IterableIterator<[number, number]> {
   const lo = packetId(captureId, afterFrame);
   const hi = packetId(captureId + 1, 0);
+  if (f.flowSql !== null && f.exactSql !== null) {
+    const matches = halfFlowCount(store, captureId, f);
+    const total = (store.db.prepare('SELECT packets FROM captures WHERE id = ?').pluck().get(captureId) as number | undefined) ?? 0;
+    if (matches * matches < Math.min(want, total) * total) {
+      return store.db
+        .prepare(
+          `SELECT id, m FROM (
+             SELECT p.id AS id, 0 AS m FROM packets p INDEXED BY packets_flow
+               WHERE p.flow IN (SELECT hf.flow FROM ${HALF_FLOWS} WHERE ${f.flowSql})
+                 AND p.id > ? AND p.id < ? AND (p.flags & ${PF_MULTI}) = 0 AND ${f.exactSql}
+             UNION ALL
+             SELECT id, 1 FROM packets WHERE ${MULTI} AND id > ? AND id < ?)
+           ORDER BY id`,
+        )
+        .raw()
+        .iterate(captureId, captureId, ...f.flowParams, lo, hi, ...f.params, lo, hi) as IterableIterator<[number, number]>;
+    }
+  }
   if (f.exactSql !== null) {
     // Non-MULTI frames are decided here; MULTI ones come back flagged for the evaluator.
     return store.db
@@ -102,12 +194,30 @@ function candidates(store: CaseStore, captureId: number, f: PreparedFilter, afte
     .iterate(lo, hi, ...f.params) as IterableIterator<[number, number]>;
 }
 
+/** What the case stores for a frame beyond its bytes: application fields, then tcp.stream (outer, then tunnelled). */
+export function storedFields(store: CaseStore, id: number): [string, number | string | Uint8Array][] {
+  const out = store.db
+    .prepare('SELECT n.name, a.value FROM app_fields a JOIN field_names n ON n.id = a.field WHERE a.packet_id = ? ORDER BY a.rowid')
+    .raw()
+    .all(id) as [string, number | string | Uint8Array][];
+  const streams = store.db
+    .prepare(
+      `SELECT f.tcp_stream FROM packets p JOIN flows f ON f.id = p.flow WHERE p.id = ? AND (p.flags & ${PF_IS_TCP}) != 0 AND f.tcp_stream IS NOT NULL
+       UNION ALL SELECT f.tcp_stream FROM packet_flows x JOIN flows f ON f.id = x.flow WHERE x.packet_id = ? AND f.tcp_stream IS NOT NULL`,
+    )
+    .pluck()
+    .all(id, id) as number[];
+  for (const s of streams) out.push(['tcp.stream', s]);
+  return out;
+}
+
 /** Decides one frame with the evaluator (re-dissected from the capture). */
 function evaluateFrame(dec: FrameDecoder, f: PreparedFilter, frame: number, firstTs: [number, number]): boolean {
   if (!f.evaluate) return true;
   const d = dec.decode(frame);
   if (!d) return false;
   const fields = frameFields(d.tree, d.data, {
+    ...(f.needsStored ? { stored: storedFields(dec.store, packetId(dec.captureId, frame)) } : {}),
     frameNumber: frame,
     tsSec: d.tsSec,
     tsNsec: d.tsNsec,
@@ -134,14 +244,20 @@ export async function countMatches(store: CaseStore, captureId: number, f: Prepa
   const hi = packetId(captureId + 1, 0);
   const ft = firstTs(store, captureId);
   if (f.exactSql !== null) {
-    const n = store.db
-      .prepare(`SELECT count(*) FROM packets p WHERE id > ? AND id < ? AND (flags & ${PF_MULTI}) = 0 AND ${f.exactSql}`)
-      .pluck()
-      .get(lo, hi, ...f.params) as number;
+    // Half-flow plan: the flows table counts every frame whose own half-flow matches; MULTI
+    // frames among them are taken back out and decided by the evaluator like all MULTI frames.
+    const n =
+      f.flowSql !== null
+        ? halfFlowCount(store, captureId, f) -
+          (store.db.prepare(`SELECT count(*) FROM packets p WHERE ${MULTI} AND id > ? AND id < ? AND ${f.exactSql}`).pluck().get(lo, hi, ...f.params) as number)
+        : (store.db
+            .prepare(`SELECT count(*) FROM packets p WHERE id > ? AND id < ? AND (flags & ${PF_MULTI}) = 0 AND ${f.exactSql}`)
+            .pluck()
+            .get(lo, hi, ...f.params) as number);
     if (!f.evaluate) return n;
     let m = 0;
     const multi = store.db
-      .prepare(`SELECT id FROM packets WHERE id > ? AND id < ? AND (flags & ${PF_MULTI}) != 0 ORDER BY id`)
+      .prepare(`SELECT id FROM packets WHERE ${MULTI} AND id > ? AND id < ? ORDER BY id`)
       .pluck()
       .all(lo, hi) as number[];
     if (!multi.length) return n;
@@ -187,7 +303,7 @@ export async function pageMatches(
   let dec: FrameDecoder | null = null;
   try {
     for (;;) {
-      const it = candidates(store, captureId, f, after);
+      const it = candidates(store, captureId, f, after, limit);
       const slice: [number, number][] = [];
       for (const row of it) {
         slice.push(row);

@@ -13,7 +13,7 @@
  * of a stored test and an unstored one still narrows the frames to re-dissect.
  */
 import type { CheckedExpr, CheckedValue, FieldValue, Ipv4Literal, Ipv6Literal, Literal } from '../../../shared/filter/ast.js';
-import { PF_ETH, PF_IP4, PF_IP6, PF_IP_FRAGMENT, PF_IS_TCP } from '../store/schema.js';
+import { PF_APP, PF_ETH, PF_IP4, PF_IP6, PF_IP_FRAGMENT, PF_IS_TCP } from '../store/schema.js';
 
 export type SqlParam = number | string | bigint;
 
@@ -38,6 +38,25 @@ export interface SqlEnv {
   hosts(): readonly HostEntry[];
   /** Protocol-column id of a name, or undefined when no frame has it. */
   protocolId(name: string): number | undefined;
+  /**
+   * Compile over half-flows (`hf`: one row per direction of a flow, see HALF_FLOWS in
+   * run.ts) instead of packets: only addresses, ports and the ip/ipv6/tcp/udp protocols
+   * are available; any other field leaves the result inexact.
+   */
+  halfFlow?: boolean;
+  /** Id of an application field in field_names, or undefined when no frame has it. */
+  appFieldId?(name: string): number | undefined;
+}
+
+/**
+ * Protocols whose fields the application analyzers store per frame (app_fields) instead of
+ * the packets table: tested for presence in SQL, decided by the evaluator with the stored values.
+ */
+export const APP_PROTOCOLS: ReadonlySet<string> = new Set(['http', 'dns', 'mdns', 'llmnr', 'tls', 'quic', 'x509sat', 'x509af', 'x509ce', 'x509if', 'ja3', 'ja4']);
+
+export function isAppField(name: string): boolean {
+  const dot = name.indexOf('.');
+  return APP_PROTOCOLS.has(dot < 0 ? name : name.slice(0, dot));
 }
 
 export interface HostEntry {
@@ -74,7 +93,72 @@ interface StoredField {
   bit?: number;
 }
 
+const HF_TCP = '(hf.ipproto = 6 AND hf.sport IS NOT NULL)';
+const HF_UDP = '(hf.ipproto = 17 AND hf.sport IS NOT NULL)';
+
+/**
+ * Fields every packet of one direction of a flow shares: its addresses, ports and
+ * transport. A non-MULTI packet's columns equal its half-flow's (the indexer keys flows on
+ * exactly these columns; a TCP/UDP header that was read gives the ports, IP fragments
+ * without one have a portless flow), so a filter on these alone is decided per half-flow.
+ */
+function halfFlowField(name: string): StoredField | null {
+  switch (name) {
+    case 'ip.src':
+      return { present: 'hf.fam = 4', cols: ['hf.src'], kind: 'host4' };
+    case 'ip.dst':
+      return { present: 'hf.fam = 4', cols: ['hf.dst'], kind: 'host4' };
+    case 'ip.addr':
+      return { present: 'hf.fam = 4', cols: ['hf.src', 'hf.dst'], kind: 'host4' };
+    case 'ipv6.src':
+      return { present: 'hf.fam = 6', cols: ['hf.src'], kind: 'host6' };
+    case 'ipv6.dst':
+      return { present: 'hf.fam = 6', cols: ['hf.dst'], kind: 'host6' };
+    case 'ipv6.addr':
+      return { present: 'hf.fam = 6', cols: ['hf.src', 'hf.dst'], kind: 'host6' };
+    case 'tcp.srcport':
+      return { present: HF_TCP, cols: ['hf.sport'], kind: 'int' };
+    case 'tcp.dstport':
+      return { present: HF_TCP, cols: ['hf.dport'], kind: 'int' };
+    case 'tcp.port':
+      return { present: HF_TCP, cols: ['hf.sport', 'hf.dport'], kind: 'int' };
+    case 'udp.srcport':
+      return { present: HF_UDP, cols: ['hf.sport'], kind: 'int' };
+    case 'udp.dstport':
+      return { present: HF_UDP, cols: ['hf.dport'], kind: 'int' };
+    case 'udp.port':
+      return { present: HF_UDP, cols: ['hf.sport', 'hf.dport'], kind: 'int' };
+    case 'tcp.stream':
+      return { present: HF_TCP, cols: ['hf.stream'], kind: 'int' };
+    default:
+      return null;
+  }
+}
+
+/** Protocols whose presence a half-flow decides. */
+function halfFlowProtocol(name: string): string | null {
+  switch (name) {
+    case 'ip':
+      return 'hf.fam = 4';
+    case 'ipv6':
+      return 'hf.fam = 6';
+    case 'tcp':
+      return HF_TCP;
+    case 'udp':
+      return HF_UDP;
+    default:
+      return null;
+  }
+}
+
+/** Field names a half-flow holds (for the "every match has a flow" test in run.ts). */
+export const HALF_FLOW_FIELDS: ReadonlySet<string> = new Set([
+  'ip.src', 'ip.dst', 'ip.addr', 'ipv6.src', 'ipv6.dst', 'ipv6.addr',
+  'tcp.srcport', 'tcp.dstport', 'tcp.port', 'udp.srcport', 'udp.dstport', 'udp.port', 'ip', 'ipv6', 'tcp', 'udp', 'tcp.stream',
+]);
+
 function storedField(name: string, env: SqlEnv): StoredField | null {
+  if (env.halfFlow) return halfFlowField(name);
   switch (name) {
     case 'frame.number':
       return { present: '1', cols: [`(p.id - ${env.base})`], kind: 'int' };
@@ -113,6 +197,8 @@ function storedField(name: string, env: SqlEnv): StoredField | null {
       return { present: UDP_PRESENT, cols: ['p.dport'], kind: 'int' };
     case 'udp.port':
       return { present: UDP_PRESENT, cols: ['p.sport', 'p.dport'], kind: 'int' };
+    case 'tcp.stream':
+      return { present: TCP_PRESENT, cols: ['(SELECT tcp_stream FROM flows WHERE id = p.flow)'], kind: 'int' };
     case 'eth.src':
       return { present: `(p.flags & ${PF_ETH}) != 0`, cols: ['p.eth_src'], kind: 'ether' };
     case 'eth.dst':
@@ -128,7 +214,8 @@ function storedField(name: string, env: SqlEnv): StoredField | null {
 }
 
 /** Presence of a protocol, for non-MULTI frames. */
-function protocolPresent(name: string, _env: SqlEnv): string | null {
+function protocolPresent(name: string, env: SqlEnv): string | null {
+  if (env.halfFlow) return halfFlowProtocol(name);
   switch (name) {
     case 'frame':
       return '1';
@@ -297,15 +384,27 @@ export class SqlBuilder {
       default: {
         const leaf = this.leaf(e);
         // IFNULL: a NULL column must make a test false, never unknown (NOT NULL is NULL).
-        return leaf === null ? { exact: null, superset: '1' } : { exact: `IFNULL(${leaf}, 0)`, superset: `IFNULL(${leaf}, 0)` };
+        if (leaf !== null) return { exact: `IFNULL(${leaf}, 0)`, superset: `IFNULL(${leaf}, 0)` };
+        // A test on an application field needs the field on the frame: narrow to those frames.
+        const name = e.kind === 'compare' && e.left.kind === 'field' ? e.left.name : e.kind === 'in' ? e.operand.name : null;
+        if (name !== null && isAppField(name) && !this.env.halfFlow) return { exact: null, superset: this.appPresent(name) };
+        return { exact: null, superset: '1' };
       }
     }
+  }
+
+  /** The frame has at least one stored occurrence of an application field. */
+  private appPresent(name: string): string {
+    const id = this.env.appFieldId?.(name);
+    if (id === undefined) return '0';
+    return `((p.flags & ${PF_APP}) != 0 AND EXISTS (SELECT 1 FROM app_fields a WHERE a.packet_id = p.id AND a.field = ${this.param(id)}))`;
   }
 
   private leaf(e: CheckedExpr): string | null {
     switch (e.kind) {
       case 'exists': {
         if (e.value.kind !== 'field') return null;
+        if (isAppField(e.value.name)) return this.env.halfFlow ? null : this.appPresent(e.value.name);
         if (e.value.fieldType === 'protocol') return protocolPresent(e.value.name, this.env);
         const f = storedField(e.value.name, this.env);
         return f ? `(${f.present})` : null;

@@ -3,8 +3,11 @@ import { dissectFrame, DissectState } from '../dissect/frame.js';
 import { tcpInfo, type TcpInfoOptions } from '../dissect/tcp.js';
 import { newSummary, resetSummary, type FrameSummary, type InnerSummary } from '../dissect/types.js';
 import { NUM_COLS, type FlowRecord, type HostRecord, type PacketBatch } from '../store/case-store.js';
-import { PF_ETH, PF_IP4, PF_IP6, PF_MULTI, PF_ANOMALY, PF_COMMENT, PF_IP_FRAGMENT, PF_IP_REASSEMBLED, PF_IS_TCP, PF_TCP_MASK, TS_FIN, TS_RST, TS_SYN, TS_SYNACK, packetId } from '../store/schema.js';
+import { PF_ETH, PF_IP4, PF_IP6, PF_MULTI, PF_ANOMALY, PF_COMMENT, PF_IP_FRAGMENT, PF_IP_REASSEMBLED, PF_IS_TCP, PF_TCP_MASK, PF_APP, TS_FIN, TS_RST, TS_SYN, TS_SYNACK, packetId } from '../store/schema.js';
 import { formatIp4, formatMac } from '../util/format.js';
+import { AppSession, InnerView, OuterView, type AppFlowSlot } from '../analyze/session.js';
+import type { AppRecord } from '../analyze/types.js';
+import type { BatchRecord, ObjectMeta } from '../store/case-store.js';
 
 /** Rows per batch handed to the writer: one SQLite transaction each. */
 export const BATCH_ROWS = 8192;
@@ -49,7 +52,7 @@ interface HostState extends HostRecord {
   macNums: number[];
 }
 
-interface FlowState extends FlowRecord {
+interface FlowState extends FlowRecord, AppFlowSlot {
   /** Relative-sequence bases per direction (A→B, B→A), NaN until known. */
   baseAB: number;
   baseBA: number;
@@ -71,6 +74,10 @@ export interface IndexerOptions {
   /** Protocol-name ids already in the case. */
   protocolIds?: Map<string, number>;
   batchRows?: number;
+  /** Run the application analyzers (default true). */
+  analyzers?: boolean;
+  /** Application field-name ids already in the case. */
+  fieldIds?: Map<string, number>;
 }
 
 export type IndexerBatch = PacketBatch;
@@ -85,6 +92,7 @@ export class PacketIndexer {
   private readonly s: FrameSummary = newSummary();
   readonly dissect = new DissectState();
   private readonly infoOpts: TcpInfoOptions = { windowScale: -1 };
+  private readonly outerView = new OuterView();
   private frame = 0;
   private batch: IndexerBatch;
   private readonly batchRows: number;
@@ -100,6 +108,11 @@ export class PacketIndexer {
   private nextFlowId: number;
   private readonly protoIds: Map<string, number>;
   private nextProtoId: number;
+  /** Application analyzers (TCP reassembly, HTTP, DNS, TLS, QUIC); null when disabled. */
+  private readonly app: AppSession | null;
+  private nextTcpStream = 0;
+  private readonly fieldIds: Map<string, number>;
+  private nextFieldId: number;
 
   packets = 0;
   bytes = 0;
@@ -123,6 +136,11 @@ export class PacketIndexer {
     for (const id of this.protoIds.values()) maxProto = Math.max(maxProto, id);
     this.nextProtoId = maxProto + 1;
     this.batchRows = opts.batchRows ?? BATCH_ROWS;
+    this.app = opts.analyzers === false ? null : new AppSession();
+    this.fieldIds = opts.fieldIds ?? new Map();
+    let maxField = 0;
+    for (const id of this.fieldIds.values()) maxField = Math.max(maxField, id);
+    this.nextFieldId = maxField + 1;
     // The TCP Info column is built here, with relative sequence numbers: skip the dissector's.
     this.dissect.deferTcpInfo = true;
     this.batch = this.newBatch();
@@ -139,6 +157,9 @@ export class PacketIndexer {
       newProtocols: [],
       extraFlows: [],
       flowStates: [],
+      appFields: [],
+      newFieldNames: [],
+      records: [],
     };
   }
 
@@ -155,7 +176,8 @@ export class PacketIndexer {
 
   /** The partly filled batch (after the last full one), or null when empty. */
   takeBatch(): IndexerBatch | null {
-    if (this.batch.rows === 0 && this.batch.newProtocols.length === 0) return null;
+    const b0 = this.batch;
+    if (b0.rows === 0 && b0.newProtocols.length === 0 && b0.records.length === 0 && b0.newFieldNames.length === 0) return null;
     const b = this.batch;
     this.batch = this.newBatch();
     b.infos.length = b.rows;
@@ -227,6 +249,8 @@ export class PacketIndexer {
 
     let flags = 0;
     let flowId: number | null = null;
+    let flow: FlowState | null = null;
+    let flowAB = false;
     // The Info column is stored only where the frame's own bytes cannot rebuild it
     // (cross-frame context: reassembly, echo pairing); otherwise query/packets.ts
     // re-dissects the frame when a page is shown.
@@ -241,14 +265,28 @@ export class PacketIndexer {
       dst.lastSec = tsSec;
       dst.lastNsec = tsNsec;
       if (s.ethSrc >= 0 && src.macNums.length < MAX_MACS_PER_HOST && !src.macNums.includes(s.ethSrc)) src.macNums.push(s.ethSrc);
-      const f = this.flow(s.ipProto, src.id, dst.id, s.srcPort, s.dstPort, tsSec, tsNsec);
+      let f = this.flow(s.ipProto, src.id, dst.id, s.srcPort, s.dstPort, tsSec, tsNsec, false);
+      let ab = f.a === src.id && (f.aPort === null || f.aPort === s.srcPort);
+      if (s.tcpFlags >= 0) {
+        // Port reuse, as Wireshark decides it: a SYN (without ACK) whose sequence number is
+        // not the one this direction started with opens a new conversation (tcp.stream).
+        const base = ab ? f.baseAB : f.baseBA;
+        if ((s.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN && !Number.isNaN(base) && s.tcpSeq !== base) {
+          f = this.flow(s.ipProto, src.id, dst.id, s.srcPort, s.dstPort, tsSec, tsNsec, true);
+          ab = true;
+        }
+        if (f.tcpStream === null) f.tcpStream = this.nextTcpStream++;
+      }
       flowId = f.id;
-      const ab = f.a === src.id && (f.aPort === null || f.aPort === s.srcPort);
+      flow = f;
+      flowAB = ab;
       if (ab) {
         f.pktsAB++;
+        f.directAB++;
         f.bytesAB += origlen;
       } else {
         f.pktsBA++;
+        f.directBA++;
         f.bytesBA += origlen;
       }
       f.lastSec = tsSec;
@@ -291,9 +329,46 @@ export class PacketIndexer {
         }
       }
     }
-    if (s.icmpType >= 0 && src && dst && s.payloadData !== null) info = this.echo(s, src.id, dst.id, frame, info);
+    let protocol = s.protocol;
     const inner = s.inner;
-    if (inner !== null && inner.l3 !== 0) this.addInner(id, inner, origlen, tsSec, tsNsec);
+    const innerFlow = inner !== null && inner.l3 !== 0 ? this.addInner(id, inner, origlen, tsSec, tsNsec) : null;
+    if (this.app !== null && flow !== null) {
+      const app = this.app;
+      app.result.reset();
+      if (s.tcpFlags >= 0 || s.ipProto === 17) {
+        this.outerView.s = s;
+        app.add(this.outerView, flow, flowAB, flow.tcpStream ?? -1, frame, tsSec, tsNsec);
+      }
+      // A tunnelled conversation is analysed like any other (HTTP inside VXLAN, GRE, IP-in-IP).
+      if (innerFlow !== null && inner !== null && (inner.tcpFlags >= 0 || inner.ipProto === 17)) {
+        app.add(new InnerView(inner, s.payloadData ?? rec.data), innerFlow.f, innerFlow.ab, innerFlow.f.tcpStream ?? -1, frame, tsSec, tsNsec);
+      }
+      const q = s.quote;
+      if (q !== null && q.l3 !== 0 && q.srcPort >= 0) {
+        // The conversation an ICMP error is about: Wireshark gives the error its tcp.stream.
+        const qs = this.quotedStream(q, tsSec, tsNsec);
+        if (qs !== null) app.result.fields.push(['tcp.stream', qs]);
+        app.quoted(new InnerView(q, s.payloadData ?? rec.data), frame, tsSec, tsNsec);
+      }
+      const r = app.result;
+      if (!r.empty) {
+        if (r.protocol !== null) {
+          protocol = r.protocol;
+          info = r.info ?? '';
+          if (s.infoTail && !info.endsWith(s.infoTail)) info += ` ${s.infoTail}`;
+        }
+        if (r.fields.length) {
+          flags |= PF_APP;
+          for (const [name, value] of r.fields) this.batch.appFields.push([id, this.fieldId(name), value]);
+        }
+        for (const a of r.anomalies) {
+          s.anomalies.push({ kind: 'malformed', layer: a.layer, offset: a.offset < 0 ? 0 : a.offset, detail: a.detail });
+        }
+        for (const rec of r.records) this.batch.records.push(this.record(rec, id));
+        flow.app ??= AppSession.protocolOf(flow);
+      }
+    }
+    if (s.icmpType >= 0 && src && dst && s.payloadData !== null) info = this.echo(s, src.id, dst.id, frame, info);
     if (s.anomalies.length) {
       flags |= PF_ANOMALY;
       for (const a of s.anomalies) this.batch.anomalies.push([id, a.kind, a.layer, a.offset, a.detail]);
@@ -328,7 +403,7 @@ export class PacketIndexer {
     v[i++] = s.srcPort >= 0 ? s.srcPort : NaN;
     v[i++] = s.dstPort >= 0 ? s.dstPort : NaN;
     v[i++] = s.ipProto >= 0 ? s.ipProto : NaN;
-    v[i++] = this.protoId(s.protocol);
+    v[i++] = this.protoId(protocol);
     v[i++] = flowId ?? NaN;
     v[i++] = flags;
     v[i++] = s.ethSrc >= 0 ? s.ethSrc : NaN;
@@ -338,6 +413,39 @@ export class PacketIndexer {
     if (++b.rows === this.batchRows) {
       this.full.push(b);
       this.batch = this.newBatch();
+    }
+  }
+
+  private fieldId(name: string): number {
+    let id = this.fieldIds.get(name);
+    if (id === undefined) {
+      id = this.nextFieldId++;
+      this.fieldIds.set(name, id);
+      this.batch.newFieldNames.push([id, name]);
+    }
+    return id;
+  }
+
+  /** A record for the store, with the objects (bodies) it describes. */
+  private record(rec: AppRecord, packetId: number): BatchRecord {
+    const objects: ObjectMeta[] = [];
+    if (rec.kind === 'http.request' || rec.kind === 'http.response') {
+      const b = rec.body;
+      if (b && (b.length > 0 || b.wireLength > 0)) {
+        objects.push({ source: rec.kind, part: 0, filename: b.filename, mime: b.mime, size: b.length >= 0 ? b.length : b.wireLength, complete: b.complete, md5: b.md5, sha1: b.sha1, sha256: b.sha256 });
+      }
+    }
+    const stream = 'stream' in rec ? rec.stream : null;
+    return { captureId: this.captureId, kind: rec.kind, packetId, stream, json: JSON.stringify(rec), objects };
+  }
+
+  /** End of capture: open TCP directions end (bodies delimited by the close); their records are stored. */
+  finishApp(): void {
+    if (!this.app) return;
+    const lastId = packetId(this.captureId, this.frame);
+    for (const rec of this.app.finish(this.flowList)) {
+      const frame = 'frame' in rec ? rec.frame : this.frame;
+      this.batch.records.push(this.record(rec, frame > 0 ? packetId(this.captureId, frame) : lastId));
     }
   }
 
@@ -364,7 +472,7 @@ export class PacketIndexer {
 
   /** A tunnelled packet (VXLAN, GRE/ERSPAN, IP-in-IP) also belongs to its inner
    * conversation, as in Wireshark's conversation tables; its hosts are hosts too. */
-  private addInner(id: number, inner: InnerSummary, origlen: number, tsSec: number, tsNsec: number): void {
+  private addInner(id: number, inner: InnerSummary, origlen: number, tsSec: number, tsNsec: number): { f: FlowState; ab: boolean } {
     const src = inner.l3 === 4 ? this.host4(parseIp4(inner.src), tsSec, tsNsec) : this.host6(inner.src, tsSec, tsNsec);
     const dst = inner.l3 === 4 ? this.host4(parseIp4(inner.dst), tsSec, tsNsec) : this.host6(inner.dst, tsSec, tsNsec);
     src.pktsOut++;
@@ -372,7 +480,9 @@ export class PacketIndexer {
     dst.pktsIn++;
     dst.bytesIn += origlen;
     const f = this.flow(inner.ipProto, src.id, dst.id, inner.srcPort, inner.dstPort, tsSec, tsNsec);
-    if (f.a === src.id && (f.aPort === null || f.aPort === inner.srcPort)) {
+    if (inner.tcpFlags >= 0 && f.tcpStream === null) f.tcpStream = this.nextTcpStream++;
+    const ab = f.a === src.id && (f.aPort === null || f.aPort === inner.srcPort);
+    if (ab) {
       f.pktsAB++;
       f.bytesAB += origlen;
     } else {
@@ -382,9 +492,21 @@ export class PacketIndexer {
     f.lastSec = tsSec;
     f.lastNsec = tsNsec;
     this.batch.extraFlows.push([id, f.id]);
+    return { f, ab };
   }
 
-  private flow(ipProto: number, srcId: number, dstId: number, srcPort: number, dstPort: number, tsSec: number, tsNsec: number): FlowState {
+  /** tcp.stream of the TCP conversation an ICMP error quotes (a new one if never seen, as in Wireshark). */
+  private quotedStream(q: InnerSummary, tsSec: number, tsNsec: number): number | null {
+    if (q.ipProto !== 6) return null;
+    const src = q.l3 === 4 ? this.host4(parseIp4(q.src), tsSec, tsNsec) : this.host6(q.src, tsSec, tsNsec);
+    const dst = q.l3 === 4 ? this.host4(parseIp4(q.dst), tsSec, tsNsec) : this.host6(q.dst, tsSec, tsNsec);
+    const f = this.flow(6, src.id, dst.id, q.srcPort, q.dstPort, tsSec, tsNsec);
+    if (f.tcpStream === null) f.tcpStream = this.nextTcpStream++;
+    return f.tcpStream;
+  }
+
+  /** The conversation of a packet; `fresh` starts a new one for the same key (TCP port reuse). */
+  private flow(ipProto: number, srcId: number, dstId: number, srcPort: number, dstPort: number, tsSec: number, tsNsec: number, fresh = false): FlowState {
     const hasPorts = srcPort >= 0 && dstPort >= 0;
     const sp = hasPorts ? srcPort : -1;
     const dp = hasPorts ? dstPort : -1;
@@ -398,7 +520,7 @@ export class PacketIndexer {
       byPorts = new Map();
       this.flowMap.set(pairKey, byPorts);
     }
-    let f = byPorts.get(portKey);
+    let f = fresh ? undefined : byPorts.get(portKey);
     if (!f) {
       f = {
         id: this.nextFlowId++,
@@ -408,7 +530,7 @@ export class PacketIndexer {
         aPort: hasPorts ? sp : null,
         bPort: hasPorts ? dp : null,
         firstSec: tsSec, firstNsec: tsNsec, lastSec: tsSec, lastNsec: tsNsec,
-        pktsAB: 0, pktsBA: 0, bytesAB: 0, bytesBA: 0, tcpSeen: 0,
+        pktsAB: 0, pktsBA: 0, bytesAB: 0, bytesBA: 0, tcpSeen: 0, directAB: 0, directBA: 0, tcpStream: null, app: null, conv: null,
         baseAB: NaN, baseBA: NaN, wsAB: -2, wsBA: -2, snapBaseAB: NaN, snapBaseBA: NaN, snapWsAB: -1, snapWsBA: -1,
       };
       byPorts.set(portKey, f);

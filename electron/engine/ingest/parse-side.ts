@@ -20,6 +20,8 @@ export interface ParseSideInput {
   hostIds: [string, number][];
   firstFlowId: number;
   protocolIds: [string, number][];
+  /** Application field-name ids already in the case. */
+  fieldIds: [string, number][];
   /** Directory for the decompressed working copy of a compressed capture. */
   dataDir: string;
   /** Unique stem for the working copy's temporary name. */
@@ -74,6 +76,7 @@ export async function runParseSide(input: ParseSideInput, sink: BatchSink, signa
     hostIds: new Map(input.hostIds),
     firstFlowId: input.firstFlowId,
     protocolIds: new Map(input.protocolIds),
+    fieldIds: new Map(input.fieldIds),
   });
   const result: ParseSideResult = {
     sha256: '', bytesRead: 0, compression: null, format: null, fatal: null, problem: null, cancelled: false, dataTmpPath: null,
@@ -151,6 +154,7 @@ export async function runParseSide(input: ParseSideInput, sink: BatchSink, signa
     result.dataTmpPath = null;
   }
   if (!result.fatal) {
+    indexer.finishApp();
     for (const b of indexer.takeFullBatches()) await sink(b, bytesRead);
     const last = indexer.takeBatch();
     if (last) await sink(last, bytesRead);

@@ -130,6 +130,7 @@ export async function ingestCapture(opts: IngestOptions): Promise<IngestResult> 
     hostIds: [...store.loadHostIds()],
     firstFlowId: store.maxFlowId(),
     protocolIds: store.db.prepare('SELECT name, id FROM protocols').raw().all() as [string, number][],
+    fieldIds: store.db.prepare('SELECT name, id FROM field_names').raw().all() as [string, number][],
     dataDir: opts.dataDir ?? dataDirFor(store.path),
     tmpStem: pendingSha.replace(/:/g, '-'),
     chunkSize: CHUNK_SIZE,

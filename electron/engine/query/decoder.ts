@@ -43,8 +43,8 @@ export class FrameDecoder {
   private readonly hasComments: boolean;
 
   constructor(
-    private readonly store: CaseStore,
-    private readonly captureId: number,
+    readonly store: CaseStore,
+    readonly captureId: number,
   ) {
     const db = store.db;
     this.links = store.linkTypes(captureId);

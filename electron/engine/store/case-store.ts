@@ -48,6 +48,35 @@ export interface PacketBatch {
   extraFlows: [number, number][];
   /** TCP state snapshots: [flow, packet id, base A→B, base B→A, ws A→B, ws B→A] (NaN base = unknown). */
   flowStates: [number, number, number, number, number, number][];
+  /** Application field occurrences: [packet id, field id, value] (value typed as in app_fields). */
+  appFields: [number, number, number | string | Uint8Array][];
+  /** Field names first used in this batch: [id, name]. */
+  newFieldNames: [number, string][];
+  /** Analyzer records with the objects they carry. */
+  records: BatchRecord[];
+}
+
+/** One analyzer record (JSON) and the extracted objects (bodies, files) it describes. */
+export interface BatchRecord {
+  captureId: number;
+  kind: string;
+  packetId: number;
+  stream: number | null;
+  json: string;
+  objects: ObjectMeta[];
+}
+
+export interface ObjectMeta {
+  source: string;
+  /** Which object of the record (request body 0, response body 0, multipart parts 1..). */
+  part: number;
+  filename: string | null;
+  mime: string;
+  size: number;
+  complete: boolean;
+  md5: string | null;
+  sha1: string | null;
+  sha256: string | null;
 }
 
 export interface FlowRecord {
@@ -62,6 +91,12 @@ export interface FlowRecord {
   pktsAB: number; pktsBA: number;
   bytesAB: number; bytesBA: number;
   tcpSeen: number;
+  /** Packets whose own (outer) conversation this is, per direction (pkts* also count tunnelled ones). */
+  directAB: number; directBA: number;
+  /** Wireshark's tcp.stream, or null for non-TCP flows. */
+  tcpStream: number | null;
+  /** Application protocol recognised on the flow, or null. */
+  app: string | null;
 }
 
 export interface HostRecord {
@@ -322,6 +357,27 @@ export class CaseStore {
         const st = this.db.prepare('INSERT INTO reassembly(packet_id, kind, parts) VALUES (?,?,?)');
         for (const x of b.reassembly) st.run(x);
       }
+      if (b.newFieldNames.length) {
+        const st = this.db.prepare('INSERT OR IGNORE INTO field_names(id, name) VALUES (?, ?)');
+        for (const x of b.newFieldNames) st.run(x);
+      }
+      if (b.appFields.length) {
+        const st = this.db.prepare('INSERT INTO app_fields(packet_id, field, value) VALUES (?,?,?)');
+        for (const x of b.appFields) st.run(x);
+      }
+      if (b.records.length) {
+        const rs = this.db.prepare('INSERT INTO records(capture_id, kind, packet_id, stream, data) VALUES (?,?,?,?,?)');
+        const os = this.db.prepare(
+          `INSERT INTO objects(capture_id, record_id, packet_id, stream, source, part, filename, mime, size, complete, md5, sha1, sha256)
+           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+        );
+        for (const x of b.records) {
+          const id = rs.run(x.captureId, x.kind, x.packetId, x.stream, x.json).lastInsertRowid;
+          for (const o of x.objects) {
+            os.run(x.captureId, id, x.packetId, x.stream, o.source, o.part, o.filename, o.mime, o.size, o.complete ? 1 : 0, o.md5, o.sha1, o.sha256);
+          }
+        }
+      }
     })();
   }
 
@@ -329,10 +385,10 @@ export class CaseStore {
     this.db.transaction(() => {
       const fs = this.db.prepare(
         `INSERT INTO flows(id, capture_id, ipproto, a, b, a_port, b_port, first_sec, first_nsec, last_sec, last_nsec,
-           pkts_ab, pkts_ba, bytes_ab, bytes_ba, tcp_seen) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+           pkts_ab, pkts_ba, bytes_ab, bytes_ba, tcp_seen, direct_ab, direct_ba, tcp_stream, app) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
       );
       for (const f of flows) {
-        fs.run(f.id, captureId, f.ipproto, f.a, f.b, f.aPort, f.bPort, f.firstSec, f.firstNsec, f.lastSec, f.lastNsec, f.pktsAB, f.pktsBA, f.bytesAB, f.bytesBA, f.tcpSeen);
+        fs.run(f.id, captureId, f.ipproto, f.a, f.b, f.aPort, f.bPort, f.firstSec, f.firstNsec, f.lastSec, f.lastNsec, f.pktsAB, f.pktsBA, f.bytesAB, f.bytesBA, f.tcpSeen, f.directAB, f.directBA, f.tcpStream, f.app);
       }
       // Hosts are shared by the captures of a case: merge counters on conflict.
       const hs = this.db.prepare(

@@ -15,7 +15,7 @@
  *    including pcapng timestamps near 2^64 µs that overflow int64 nanoseconds.
  */
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Migration n brings a case from user_version n-1 to n. Append only; never edit a shipped one. */
 export const MIGRATIONS: readonly string[] = [
@@ -156,6 +156,54 @@ export const MIGRATIONS: readonly string[] = [
     source TEXT NOT NULL
   );
   `,
+  // 1 → 2: application analyzers (TCP streams, HTTP, DNS, TLS, QUIC) and flow-level filtering.
+  `
+  -- Packets whose packets.flow is this flow, per direction (pkts_* also count the packets a
+  -- tunnel carries for its inner conversation). A filter on addresses and ports alone is
+  -- decided per direction of a flow (a "half-flow") and counted from these columns.
+  ALTER TABLE flows ADD COLUMN direct_ab INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE flows ADD COLUMN direct_ba INTEGER NOT NULL DEFAULT 0;
+  -- Same direction test as the indexer: src is a (and, for a flow with ports, sport is a_port).
+  UPDATE flows SET direct_ab = (SELECT count(*) FROM packets p WHERE p.flow = flows.id AND p.src = flows.a
+      AND (flows.a_port IS NULL OR p.sport IS flows.a_port));
+  UPDATE flows SET direct_ba = (SELECT count(*) FROM packets p WHERE p.flow = flows.id) - direct_ab;
+  -- Wireshark's tcp.stream for TCP conversations (a reused port pair starts a new flow).
+  ALTER TABLE flows ADD COLUMN tcp_stream INTEGER;
+  -- Application protocol the analyzers recognised on the flow (http, tls, dns, quic, ...).
+  ALTER TABLE flows ADD COLUMN app TEXT;
+
+  -- Registry names of application fields stored in app_fields.
+  CREATE TABLE field_names(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+  -- Application-layer field occurrences on the frame where Wireshark shows them (the frame
+  -- that completed the PDU), in tree order (rowid). Values typed as the evaluator holds
+  -- them: INTEGER (uint/int/bool/ipv4), TEXT (string), BLOB (bytes/ipv6/labels).
+  CREATE TABLE app_fields(packet_id INTEGER NOT NULL, field INTEGER NOT NULL, value);
+  -- Structured analyzer records (http.request, http.response, dns, tls.*, x509, ...) as JSON.
+  CREATE TABLE records(
+    id INTEGER PRIMARY KEY,
+    capture_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    packet_id INTEGER NOT NULL,
+    stream INTEGER,
+    data TEXT NOT NULL
+  );
+  -- Extracted objects (message bodies, files): metadata and hashes; bytes are re-read from
+  -- the capture when the user exports them.
+  CREATE TABLE objects(
+    id INTEGER PRIMARY KEY,
+    capture_id INTEGER NOT NULL,
+    record_id INTEGER NOT NULL,
+    packet_id INTEGER NOT NULL,
+    stream INTEGER,
+    source TEXT NOT NULL,
+    part INTEGER NOT NULL DEFAULT 0,
+    filename TEXT,
+    mime TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    complete INTEGER NOT NULL,
+    md5 TEXT, sha1 TEXT, sha256 TEXT
+  );
+  `,
 ];
 
 /** Built once the bulk load of a capture is finished. */
@@ -171,6 +219,13 @@ export const POST_LOAD_INDEXES: readonly string[] = [
   'CREATE INDEX IF NOT EXISTS packet_flows_flow ON packet_flows(flow)',
   'CREATE INDEX IF NOT EXISTS flow_states_flow ON flow_states(flow, packet_id)',
   'CREATE INDEX IF NOT EXISTS packet_flows_packet ON packet_flows(packet_id)',
+  // Frames the filter back end must re-dissect: few, so a partial index lists them cheaply.
+  'CREATE INDEX IF NOT EXISTS packets_multi ON packets(id) WHERE (flags & 65536) != 0',
+  'CREATE INDEX IF NOT EXISTS flows_tcp_stream ON flows(tcp_stream) WHERE tcp_stream IS NOT NULL',
+  'CREATE INDEX IF NOT EXISTS app_fields_packet ON app_fields(packet_id)',
+  'CREATE INDEX IF NOT EXISTS app_fields_value ON app_fields(field, value)',
+  'CREATE INDEX IF NOT EXISTS records_kind ON records(kind, packet_id)',
+  'CREATE INDEX IF NOT EXISTS records_packet ON records(packet_id)',
 ];
 
 /** packets.flags bits. Bits 0–8 are the TCP flags byte plus NS (bit 8). */
@@ -189,6 +244,8 @@ export const PF_IP6 = 1 << 15;
 export const PF_MULTI = 1 << 16;
 /** The frame starts with an Ethernet header (eth.* columns are Ethernet's, not SLL's). */
 export const PF_ETH = 1 << 17;
+/** The application analyzers stored fields for this frame (app_fields rows). */
+export const PF_APP = 1 << 18;
 
 /** flows.tcp_seen bits */
 export const TS_SYN = 1;
