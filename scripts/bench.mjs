@@ -27,7 +27,7 @@ const POLL_MS = 50;
 
 function usage(msg) {
   if (msg) console.error(`bench: ${msg}`);
-  console.error('usage: npm run bench -- [--size 1G] [--runs 3] [--seed 1] [--keep] [--no-tshark] [--profile] [--timeout-min N]');
+  console.error('usage: npm run bench -- [--size 1G] [--runs 3] [--seed 1] [--keep] [--no-tshark] [--profile] [--timeout-min N] [--no-filters] [--filter-packets 10M]');
   process.exit(2);
 }
 
@@ -39,7 +39,7 @@ function parseSize(s) {
   return Math.round(Number(m[1]) * mult);
 }
 
-const opts = { size: 1024 * MiB, sizeLabel: '1G', runs: 3, seed: 1, keep: false, tshark: true, profile: false, timeoutMin: null };
+const opts = { size: 1024 * MiB, sizeLabel: '1G', runs: 3, seed: 1, keep: false, tshark: true, profile: false, timeoutMin: null, filters: true, filterPackets: '10M' };
 {
   const a = process.argv.slice(2);
   for (let i = 0; i < a.length; i++) {
@@ -54,6 +54,8 @@ const opts = { size: 1024 * MiB, sizeLabel: '1G', runs: 3, seed: 1, keep: false,
     else if (v === '--keep') opts.keep = true;
     else if (v === '--no-tshark') opts.tshark = false;
     else if (v === '--profile') opts.profile = true;
+    else if (v === '--no-filters') opts.filters = false;
+    else if (v === '--filter-packets') opts.filterPackets = next();
     else if (v === '--help' || v === '-h') usage();
     else usage(`unknown argument ${v}`);
   }
@@ -295,3 +297,9 @@ if (!opts.profile) {
 
 cleanup();
 if (opts.keep) console.log(`bench: kept ${relative(root, capture)}`);
+
+// Filter latency on a large case (scripts/bench-filter.mjs): count and keyset pages.
+if (opts.filters && !opts.profile) {
+  const r = spawnSync(process.execPath, [join(root, 'scripts/bench-filter.mjs'), '--packets', opts.filterPackets, ...(opts.keep ? ['--keep'] : [])], { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) process.exitCode = r.status ?? 1;
+}

@@ -10,7 +10,7 @@ const dirs = ['electron/engine/dissect', 'electron/engine/analyze'].map((d) => j
 const src = dirs
   .flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => readFileSync(join(dir, f), 'utf8')))
   .join('\n');
-const emitted = new Set([...src.matchAll(/'([a-z0-9_]+(?:\.[a-z0-9_]+)+)'/g)].map((m) => m[1]));
+const emitted = new Set([...src.matchAll(/'([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)+)'/g)].map((m) => m[1]));
 const { FIELDS } = await import(join(root, 'dist/shared/fields.js'));
 const protocols = new Set(['http', 'dns', 'tls', 'quic', 'frame', 'eth', 'vlan', 'sll', 'null', 'loop', 'arp', 'ip', 'ipv6', 'tcp', 'udp', 'icmp', 'icmpv6', 'gre', 'erspan', 'vxlan', 'llc', 'esp', 'ah', 'data']);
 // Computed by the evaluator from the frame record rather than emitted by a dissector.

@@ -136,3 +136,49 @@ export interface IngestProgress {
   etaSeconds: number | null;
   phase: 'hashing' | 'reading' | 'indexing' | 'done';
 }
+
+/** One run of bytes of a followed stream, in the order the conversation carried them. */
+export interface StreamSegment {
+  /** 0 = client → server, 1 = server → client. */
+  dir: 0 | 1;
+  /** Frame whose arrival made these bytes contiguous. */
+  frame: number;
+  /** Offset of the first byte within its direction's stream. */
+  offset: number;
+  /** The bytes, base64 (captured text: render as text only). */
+  data: string;
+  /** Bytes missing here (lost or not captured); data is empty then. */
+  gap?: number;
+}
+
+export interface FollowedStream {
+  stream: number;
+  transport: 'tcp';
+  client: { addr: string; port: number };
+  server: { addr: string; port: number };
+  /** Application protocol recognised on the stream (http, tls, ...), or null. */
+  protocol: string | null;
+  segments: StreamSegment[];
+  /** Bytes each direction carried in the window, and in the whole stream when known. */
+  bytes: [number, number];
+  /** The window ended before the stream did. */
+  truncated: boolean;
+  frames: number;
+}
+
+/** An object carried by the traffic (an HTTP body, an SMB file), with its hashes. */
+export interface ObjectRow {
+  id: number;
+  frame: number;
+  stream: number | null;
+  /** What carried it: 'http.request', 'http.response', 'smb.file', ... */
+  source: string;
+  /** Suggested name as sent (untrusted: sanitised before any file is written). */
+  filename: string | null;
+  mime: string;
+  size: number;
+  complete: boolean;
+  md5: string | null;
+  sha1: string | null;
+  sha256: string | null;
+}

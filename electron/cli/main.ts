@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import {
   IngestError, openTarget, CaseError, CaptureFormatError, frameDetail, listPackets, ENGINE_VERSION, formatRelative, type OpenedTarget,
   FilterError, prepareFilter, countMatches, pageMatches, packetsByFrames, fieldValues, formatDiagnostic,
+  followStream, listObjects, exportObjects, StreamNotFoundError,
 } from '../engine/index.js';
 import type { IngestProgress } from '../../shared/model.js';
 
@@ -21,6 +22,11 @@ commands:
   frame TARGET N [--json]                decoded detail tree and bytes of frame N
   filter TARGET FILTER [--count] [--fields f1,f2,...] [--offset N] [--limit N] [--json]
                                          frames matching a Wireshark display filter
+  follow TARGET STREAM [--format ascii|hex|raw] [--max-bytes N] [--json]
+                                         a TCP stream's conversation in order (tcp.stream numbering)
+  objects TARGET [--export DIR] [--id N,...] [--json]
+                                         objects carried by the traffic (HTTP bodies) with hashes;
+                                         --export writes them (sanitised names) into DIR
 
 TARGET is a capture (.pcap, .pcapng, .gz, .zst; indexed on first use into a cache case
 keyed by its SHA-256) or a case file. Set TRACEHOUND_CACHE to move the cache.
@@ -54,6 +60,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await cmdFrame(rest, io);
       case 'filter':
         return await cmdFilter(rest, io);
+      case 'follow':
+        return await cmdFollow(rest, io);
+      case 'objects':
+        return await cmdObjects(rest, io);
       case '--version':
       case 'version':
         io.out(`tracehound ${ENGINE_VERSION}\n`);
@@ -274,6 +284,88 @@ async function cmdFilter(args: string[], io: CliIo): Promise<number> {
       for (const r of rows) {
         const time = first ? formatRelative(r.tsSec, r.tsNsec, first.tsSec, first.tsNsec) : '';
         io.out(`${String(r.frame).padStart(7)} ${time.padStart(12)} ${safe(r.src).padEnd(39)} ${safe(r.dst).padEnd(39)} ${safe(r.protocol).padEnd(8)} ${String(r.length).padStart(6)} ${safe(r.info)}\n`);
+      }
+    }
+    return damageCode(t, positionals[0]!, io);
+  } finally {
+    t.store.close();
+  }
+}
+
+async function cmdFollow(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true,
+    options: { format: { type: 'string' }, 'max-bytes': { type: 'string' }, json: { type: 'boolean' }, case: { type: 'string' } },
+  });
+  const format = values.format ?? 'ascii';
+  if (!['ascii', 'hex', 'raw'].includes(format)) throw new UsageError(`--format takes ascii, hex or raw, not "${format}"`);
+  if (positionals[1] === undefined) throw new UsageError('missing STREAM (a tcp.stream number)');
+  const stream = intArg(positionals[1], 'stream', 0);
+  const maxBytes = intArg(values['max-bytes'], 'max-bytes', 4 * 2 ** 20);
+  const t = await open(positionals[0], io, values.case);
+  try {
+    let f;
+    try {
+      f = followStream(t.store, t.captureId, stream, { maxBytes });
+    } catch (e) {
+      if (e instanceof StreamNotFoundError) throw new IngestError('no-stream', null, `${positionals[0]}: ${e.message}`);
+      throw e;
+    }
+    if (values.json) {
+      io.out(JSON.stringify(f, null, 2) + '\n');
+      return damageCode(t, positionals[0]!, io);
+    }
+    if (format === 'raw') {
+      for (const seg of f.segments) if (!seg.gap) io.out(Buffer.from(seg.data, 'base64').toString('latin1'));
+      return damageCode(t, positionals[0]!, io);
+    }
+    io.out(`Follow: tcp,${format}\nFilter: tcp.stream eq ${stream}\nNode 0: ${safe(f.client.addr)}:${f.client.port}\nNode 1: ${safe(f.server.addr)}:${f.server.port}\n`);
+    for (const seg of f.segments) {
+      const mark = seg.dir === 0 ? '>>' : '<<';
+      if (seg.gap) {
+        io.out(`${mark} [${seg.gap} bytes missing in frame ${seg.frame}]\n`);
+        continue;
+      }
+      const b = Buffer.from(seg.data, 'base64');
+      if (format === 'ascii') {
+        io.out(`${mark} frame ${seg.frame}, ${b.length} bytes\n`);
+        // Printable ASCII and line breaks as they are, everything else as '.' (Wireshark's ASCII view).
+        io.out(b.toString('latin1').replace(/[^\x20-\x7e\n\t]/g, '.').replace(/\n?$/, '\n'));
+      } else {
+        io.out(`${mark} frame ${seg.frame}\n`);
+        for (let i = 0; i < b.length; i += 16) {
+          const row = b.subarray(i, i + 16);
+          const hex = [...row].map((x) => x.toString(16).padStart(2, '0')).join(' ');
+          io.out(`${(seg.offset + i).toString(16).padStart(8, '0')}  ${hex.padEnd(47)}  ${row.toString('latin1').replace(/[^\x20-\x7e]/g, '.')}\n`);
+        }
+      }
+    }
+    io.out(`${f.truncated ? `[window of ${maxBytes} bytes reached: --max-bytes shows more]\n` : ''}`);
+    return damageCode(t, positionals[0]!, io);
+  } finally {
+    t.store.close();
+  }
+}
+
+async function cmdObjects(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true,
+    options: { export: { type: 'string' }, id: { type: 'string' }, json: { type: 'boolean' }, case: { type: 'string' } },
+  });
+  const t = await open(positionals[0], io, values.case);
+  try {
+    const ids = values.id ? values.id.split(',').map((x) => intArg(x.trim(), 'id', 0)) : [];
+    if (values.export !== undefined) {
+      const written = exportObjects(t.store, t.captureId, values.export, ids);
+      if (values.json) io.out(JSON.stringify(written, null, 2) + '\n');
+      else for (const w of written) io.out(`${w.id}\t${w.size}\t${w.sha256}\t${safe(w.path)}\n`);
+      return damageCode(t, positionals[0]!, io);
+    }
+    const rows = listObjects(t.store, t.captureId).filter((o) => !ids.length || ids.includes(o.id));
+    if (values.json) io.out(JSON.stringify(rows, null, 2) + '\n');
+    else {
+      for (const o of rows) {
+        io.out(`${String(o.id).padStart(5)} ${String(o.frame).padStart(7)} ${o.source.padEnd(14)} ${String(o.size).padStart(10)} ${o.complete ? ' ' : '~'} ${o.sha256 ?? '-'.repeat(64)} ${safe(o.mime).padEnd(28)} ${safe(o.filename ?? '')}\n`);
       }
     }
     return damageCode(t, positionals[0]!, io);

@@ -16,3 +16,6 @@ export { prepareFilter, countMatches, pageMatches, frameMatches, FilterError, ty
 export { fieldValues } from './filter/field-values.js';
 export { packetsByFrames } from './query/packets.js';
 export { formatDiagnostic, checkFilter } from '../../shared/filter/index.js';
+export { followStream, listObjects, exportObjects, sanitizeFilename, StreamNotFoundError, DEFAULT_FOLLOW_BYTES, MAX_FOLLOW_BYTES, type ExportedObject } from './analyze/replay.js';
+export { storedFields } from './filter/run.js';
+export { EngineApi, createEngineApi, type EngineApiOptions } from './api.js';

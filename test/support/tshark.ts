@@ -20,13 +20,35 @@ async function countOne(file: string, filter: string): Promise<number | null> {
   }
 }
 
-/** Frames matching each filter (null where tshark rejects it). One io,stat pass per 40 filters. */
+/** Protocols of the fields a filter names (`http.host contains "x"` → http). */
+function protocolsOf(filter: string): string[] {
+  const names = filter.replace(/"(?:[^"\\]|\\.)*"/g, '""').match(/\b[a-z_][a-z0-9_]*(?:\.[A-Za-z0-9_]+)*/g) ?? [];
+  return [...new Set(names.filter((n) => n.includes('.')).map((n) => n.slice(0, n.indexOf('.'))))];
+}
+
+/**
+ * Frames matching each filter (null where tshark rejects it). One io,stat pass per 40
+ * filters; filters io,stat cannot carry (commas, quotes) run one by one, except that a
+ * conjunction naming a protocol tshark finds in no frame of the file matches none (a field
+ * needs its protocol), which saves a tshark run per application filter per capture.
+ */
 export async function tsharkCounts(file: string, filters: readonly string[]): Promise<Map<string, number | null>> {
   const out = new Map<string, number | null>();
   const batchable = filters.filter((f) => !f.includes(',') && !f.includes('"'));
-  for (const f of filters) if (!batchable.includes(f)) out.set(f, await countOne(file, f));
-  for (let i = 0; i < batchable.length; i += 40) {
-    const batch = batchable.slice(i, i + 40);
+  const single = filters.filter((f) => !batchable.includes(f));
+  const protocols = [...new Set(single.flatMap(protocolsOf))].filter((p) => !batchable.includes(p));
+  await batchCounts(file, [...batchable, ...protocols], out);
+  for (const f of single) {
+    const absent = !/!|\bnot\b|\|\||\bor\b/.test(f) && protocolsOf(f).some((p) => out.get(p) === 0);
+    out.set(f, absent ? 0 : await countOne(file, f));
+  }
+  for (const p of protocols) if (!filters.includes(p)) out.delete(p);
+  return out;
+}
+
+async function batchCounts(file: string, list: readonly string[], out: Map<string, number | null>): Promise<void> {
+  for (let i = 0; i < list.length; i += 40) {
+    const batch = list.slice(i, i + 40);
     try {
       const r = await run('tshark', [...BASE, '-r', file, '-q', '-z', `io,stat,0,${batch.join(',')}`], { env, maxBuffer: 1 << 26 });
       const rows = r.stdout.split('\n').filter((l) => /<>/.test(l));
@@ -38,5 +60,4 @@ export async function tsharkCounts(file: string, filters: readonly string[]): Pr
       for (const f of batch) out.set(f, await countOne(file, f));
     }
   }
-  return out;
 }

@@ -83,6 +83,8 @@ class Sink implements AppSink {
 
 /** Hooks for the on-demand uses (follow stream, export). */
 export interface SessionHooks {
+  /** A TCP conversation started (client/server as the session decided them). */
+  onStreamInfo?(info: StreamInfo): void;
   /** Every in-order byte run of a TCP stream, as delivered to the parser. */
   onStreamData?(stream: number, dir: Dir, bytes: Uint8Array, frame: number): void;
   onStreamGap?(stream: number, dir: Dir, length: number, frame: number): void;
@@ -283,6 +285,7 @@ export class AppSession {
         switches: 0,
       };
       slot.conv = c;
+      this.hooks.onStreamInfo?.(c.info);
     }
     if (c.dead) return;
     c.lastFrame = this.ctx.frame;

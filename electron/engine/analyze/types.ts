@@ -189,4 +189,168 @@ export interface X509Record {
   dnsNames: string[];
 }
 
-export type AppRecord = HttpRequestRecord | HttpResponseRecord | DnsRecord | TlsHelloRecord | X509Record;
+// ---- Windows and authentication protocols (SMB, NTLMSSP, DCE/RPC, Kerberos) ---------------
+
+/** An SMB session setup outcome (one per SESSION_SETUP exchange that finished). */
+export interface SmbSessionRecord {
+  kind: 'smb.session';
+  frame: number;
+  stream: number;
+  /** 'SMB2' with the negotiated dialect (e.g. 'SMB 3.1.1'), or 'SMB1'. */
+  dialect: string;
+  /** SMB2 SessionId (16 hex digits) or SMB1 UID. */
+  sessionId: string;
+  /** From the NTLMSSP AUTHENTICATE message (null when not NTLM, e.g. Kerberos). */
+  user: string | null;
+  domain: string | null;
+  host: string | null;
+  /** Kerberos principal when the session used Kerberos. */
+  principal: string | null;
+  anonymous: boolean;
+  guest: boolean;
+  /** 'NTLMv1' | 'NTLMv2' | 'Kerberos' | null. */
+  auth: string | null;
+  /** NT status of the final response (0 = STATUS_SUCCESS) and its name. */
+  status: number;
+  statusName: string;
+  success: boolean;
+}
+
+export interface SmbTreeRecord {
+  kind: 'smb.tree';
+  frame: number;
+  stream: number;
+  sessionId: string;
+  /** UNC path as sent (`\\host\ADMIN$`). */
+  path: string;
+  /** 'disk' | 'pipe' | 'print' | null when the connect failed. */
+  shareType: string | null;
+  status: number;
+  statusName: string;
+  success: boolean;
+}
+
+/** A file or named pipe opened over SMB, with what was read and written. */
+export interface SmbFileRecord {
+  kind: 'smb.file';
+  /** Frame of the CREATE response (or request when unanswered). */
+  frame: number;
+  stream: number;
+  sessionId: string;
+  tree: string;
+  name: string;
+  pipe: boolean;
+  /** CREATE disposition name (FILE_OPEN, FILE_CREATE, FILE_OVERWRITE_IF, ...) and the action taken. */
+  disposition: string | null;
+  status: number;
+  statusName: string;
+  bytesRead: number;
+  bytesWritten: number;
+  /** Set when the file was deleted (delete-on-close or SET_INFO disposition). */
+  deleted: boolean;
+  /** Written (or read) content reassembled in full from offset 0 without holes: its hashes. */
+  object: BodyInfo | null;
+}
+
+/** One DCE/RPC request (with its response's status when seen). */
+export interface DcerpcCallRecord {
+  kind: 'dcerpc.call';
+  frame: number;
+  stream: number;
+  transport: 'smb' | 'tcp';
+  /** Named pipe for SMB transport (`svcctl`, `atsvc`, ...). */
+  pipe: string | null;
+  interfaceUuid: string;
+  /** Well-known interface name (svcctl, atsvc, samr, lsarpc, drsuapi, netlogon, srvsvc, epmapper, ...) or null. */
+  interfaceName: string | null;
+  opnum: number;
+  /** Operation name (`CreateServiceW`, `StartServiceW`, `DRSGetNCChanges`, ...) or null. */
+  operation: string | null;
+  /** Decoded arguments that matter to a responder (serviceName, binaryPath, taskName, command, user, ...). */
+  args: Record<string, string>;
+  /** Response status (DCE fault or the operation's return code) when the response was seen. */
+  status: number | null;
+}
+
+export interface KerberosRecord {
+  kind: 'kerberos';
+  frame: number;
+  stream: number;
+  transport: 'udp' | 'tcp';
+  /** AS-REQ, AS-REP, TGS-REQ, TGS-REP, KRB-ERROR, AP-REQ, ... */
+  msgType: string;
+  cname: string | null;
+  crealm: string | null;
+  sname: string | null;
+  realm: string | null;
+  /** Requested encryption types (requests) and the ticket's / enc-part's etype (replies). */
+  etypes: number[];
+  ticketEtype: number | null;
+  errorCode: number | null;
+  errorName: string | null;
+}
+
+/**
+ * A credential seen in the clear or as a crackable challenge-response. Views mask `secret`
+ * and `crackable` until the user reveals them; exports include them only when asked.
+ */
+export interface CredentialRecord {
+  kind: 'credential';
+  frame: number;
+  stream: number;
+  /** 'ntlm' | 'http-basic' | 'ftp' | 'pop3' | 'imap' | 'smtp' | 'kerberos' | ... */
+  protocol: string;
+  client: string;
+  server: string;
+  user: string;
+  domain: string | null;
+  /** Clear-text password, or null for challenge-response. */
+  secret: string | null;
+  /** Hashcat-style string for authorised cracking (NetNTLMv2 `user::domain:challenge:proof:blob`, Kerberos TGS-REP `$krb5tgs$23$...`). */
+  crackable: string | null;
+  /** Login outcome when known. */
+  success: boolean | null;
+}
+
+/** A fact about a host for its labels (names, MACs, OS hints, services). */
+export interface HostFactRecord {
+  kind: 'host.fact';
+  frame: number;
+  addr: string;
+  /** 'name.dns' | 'name.dhcp' | 'name.ntlm' | 'name.kerberos' | 'name.sni' | 'name.netbios' | 'mac' | 'os' | 'service' | 'software' */
+  fact: string;
+  value: string;
+  /** Where it came from, human-readable (e.g. 'DHCP request option 12'). */
+  source: string;
+}
+
+/** Other application events worth a row (DHCP lease, FTP/SMTP/POP3/IMAP commands, SSH banner, NTP). */
+export interface AppEventRecord {
+  kind: 'app.event';
+  frame: number;
+  stream: number;
+  /** Protocol abbreviation (dhcp, ftp, smtp, pop3, imap, ssh, ntp, arp). */
+  protocol: string;
+  client: string;
+  server: string;
+  /** Short event name (e.g. 'command', 'lease', 'banner', 'hassh'). */
+  event: string;
+  /** Text of the event (command line, banner, ...). Captured text: render as text only. */
+  text: string;
+  details: Record<string, string>;
+}
+
+export type AppRecord =
+  | HttpRequestRecord
+  | HttpResponseRecord
+  | DnsRecord
+  | TlsHelloRecord
+  | X509Record
+  | SmbSessionRecord
+  | SmbTreeRecord
+  | SmbFileRecord
+  | DcerpcCallRecord
+  | KerberosRecord
+  | CredentialRecord
+  | HostFactRecord
+  | AppEventRecord;

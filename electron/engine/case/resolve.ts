@@ -2,7 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rea
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { IngestProgress } from '../../../shared/model.js';
-import { CaseStore } from '../store/case-store.js';
+import { ENGINE_VERSION, CaseStore } from '../store/case-store.js';
 import { IngestError, ingestCapture, sha256File, type IngestResult } from '../ingest/pipeline.js';
 
 /** Where captures opened without --case are indexed: one case per capture SHA-256. */
@@ -81,9 +81,17 @@ function writeIndex(dir: string, idx: CacheIndex): void {
   renameSync(tmp, join(dir, 'index.json'));
 }
 
+/**
+ * The cached case's finished capture, or null when it must be indexed again: unfinished, or
+ * written by an engine whose analyzers differ (a cache case holds no user work, so it is
+ * cheaper to rebuild than to answer filters from an older index).
+ */
 function completeCapture(store: CaseStore): number | null {
-  const c = store.captures().find((x) => x.status !== 'ingesting' && x.status !== 'cancelled');
-  return c ? c.id : null;
+  const row = store.db
+    .prepare(`SELECT id FROM captures WHERE status NOT IN ('ingesting', 'cancelled') AND engine_version = ? ORDER BY id LIMIT 1`)
+    .pluck()
+    .get(ENGINE_VERSION) as number | undefined;
+  return row ?? null;
 }
 
 /**

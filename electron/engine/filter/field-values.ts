@@ -7,12 +7,14 @@ import { FrameDecoder } from '../query/decoder.js';
 import { formatEpoch } from '../util/format.js';
 import { field as registryField } from '../../../shared/fields.js';
 import { frameFields, ip6Text, type FieldScalar } from './frame-fields.js';
+import { storedFields } from './run.js';
+import { packetId } from '../store/schema.js';
 
 function hex(b: Uint8Array, sep: string): string {
   return [...b].map((x) => x.toString(16).padStart(2, '0')).join(sep);
 }
 
-function text(name: string, v: FieldScalar): string {
+export function fieldText(name: string, v: FieldScalar): string {
   const type = registryField(name)?.type;
   if (typeof v === 'number' || typeof v === 'bigint') {
     if (type === 'ipv4' && typeof v === 'number') return `${(v >>> 24) & 255}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
@@ -44,10 +46,11 @@ export async function fieldValues(store: CaseStore, captureId: number, frames: r
         continue;
       }
       const fields = frameFields(d.tree, d.data, {
+        stored: storedFields(store, packetId(captureId, frame)),
         frameNumber: frame, tsSec: d.tsSec, tsNsec: d.tsNsec, firstTs: { sec: first.s, nsec: first.n }, prevTs: { sec: d.prevSec, nsec: d.prevNsec },
         ...(fmt === 'pcapng' ? { interfaceId: d.iface } : {}),
       });
-      out.push(names.map((n) => (fields.get(n) ?? []).map((v) => text(n, v))));
+      out.push(names.map((n) => (fields.get(n) ?? []).map((v) => fieldText(n, v))));
     }
   } finally {
     dec.close();

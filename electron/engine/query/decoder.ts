@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { TreeNode } from '../../../shared/model.js';
-import { DissectState, dissectTree } from '../dissect/frame.js';
+import { DissectState, dissectFrame, dissectTree } from '../dissect/frame.js';
+import type { FrameSummary } from '../dissect/types.js';
 import type { CaseStore } from '../store/case-store.js';
 import { packetId } from '../store/schema.js';
 
@@ -68,6 +69,31 @@ export class FrameDecoder {
     const buf = Buffer.allocUnsafe(loc.caplen);
     const n = readSync(this.fd, buf, 0, loc.caplen, loc.off);
     return n === loc.caplen ? buf : null;
+  }
+
+  /**
+   * Fast path: the frame's summary (no tree), reassembly parts replayed first. Returns the
+   * frame's bytes (the summary's payloadData may point into them) or null.
+   */
+  summary(frame: number, s: FrameSummary): { data: Uint8Array; tsSec: number; tsNsec: number } | null {
+    const id = packetId(this.captureId, frame);
+    const loc = this.locStmt.get(id) as Loc | undefined;
+    if (!loc) return null;
+    const state = new DissectState();
+    if (this.hasReassembly) {
+      for (const parts of this.partsStmt.all(id) as string[]) {
+        for (const part of JSON.parse(parts) as number[]) {
+          if (part === frame) continue;
+          const pl = this.locStmt.get(packetId(this.captureId, part)) as Loc | undefined;
+          const bytes = pl ? this.read(pl) : null;
+          if (pl && bytes) dissectFrame(bytes, this.links.get(pl.iface) ?? -1, s, null, state, part, pl.origlen);
+        }
+      }
+    }
+    const data = this.read(loc);
+    if (!data) return null;
+    dissectFrame(data, this.links.get(loc.iface) ?? -1, s, null, state, frame, loc.origlen);
+    return { data, tsSec: loc.ts_sec, tsNsec: loc.ts_nsec };
   }
 
   decode(frame: number): DecodedFrame | null {

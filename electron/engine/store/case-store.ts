@@ -137,7 +137,8 @@ export interface CaptureFinish {
   names: { addr: string; name: string }[];
 }
 
-export const ENGINE_VERSION = '0.1.0';
+/** Recorded with every capture; a cache case from another version is indexed again. */
+export const ENGINE_VERSION = '0.2.0';
 
 /**
  * One SQLite case file. Writer methods are used by the ingest; readers by hosts, CLI and
