@@ -95,6 +95,10 @@ export interface FlowRow {
   bytesBtoA: number;
   /** TCP only: SYN, SYN-ACK, FIN and RST seen. */
   tcpState: { syn: boolean; synAck: boolean; fin: boolean; rst: boolean } | null;
+  /** Wireshark's tcp.stream of a TCP conversation (for "Follow stream"), else null. */
+  tcpStream: number | null;
+  /** Application protocol the analyzers recognised (http, tls, smb, ...), or null. */
+  app: string | null;
 }
 
 export interface HostRow {

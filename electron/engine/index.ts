@@ -19,3 +19,5 @@ export { formatDiagnostic, checkFilter } from '../../shared/filter/index.js';
 export { followStream, listObjects, exportObjects, sanitizeFilename, StreamNotFoundError, DEFAULT_FOLLOW_BYTES, MAX_FOLLOW_BYTES, type ExportedObject } from './analyze/replay.js';
 export { storedFields } from './filter/run.js';
 export { EngineApi, createEngineApi, type EngineApiOptions } from './api.js';
+export { verifyCapture, cachedCasesFor, capturesFromFile, type VerifyResult } from './case/verify.js';
+export { hostLabels, buildHostLabels, type HostLabels } from './query/hosts.js';

@@ -157,9 +157,10 @@ describe('field registry', () => {
   it('names every field once, each under its protocol', () => {
     const names = FIELDS.map((f) => f.name);
     expect(new Set(names).size).toBe(names.length);
-    // Wireshark registers a few fields under another protocol's name (mptcp.* under tcp, mausb.pid under llc).
+    // Wireshark registers a few fields under another protocol's name (mptcp.* under tcp, mausb.pid under llc,
+    // netlogon.* under rpc_netlogon).
     const foreign = FIELDS.filter((f) => f.name !== f.protocol && !f.name.startsWith(`${f.protocol}.`)).map((f) => f.name.split('.')[0]);
-    expect(new Set(foreign)).toEqual(new Set(['mptcp', 'udplite', 'locamation-im', 'mausb']));
+    expect(new Set(foreign)).toEqual(new Set(['mptcp', 'udplite', 'locamation-im', 'mausb', 'netlogon']));
     expect(FIELDS.length).toBeGreaterThan(1500);
   });
 

@@ -177,6 +177,7 @@ export function listObjects(store: CaseStore, captureId: number): ObjectRow[] {
 }
 
 /** Characters never written into a file name (path separators, controls, Windows-reserved). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must not reach a file name
 const UNSAFE_NAME = /[\u0000-\u001f\u007f/\\:*?"<>|]/g;
 /** Windows device names: a file called `CON.txt` cannot be opened on Windows. */
 const DEVICE_NAMES = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;

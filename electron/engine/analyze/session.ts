@@ -17,6 +17,13 @@ import { HttpParser, looksLikeHttp } from './http.js';
 import { QuicParser, looksLikeQuic } from './quic.js';
 import { TcpDirectionReassembler, type ReassemblyOutput } from './tcp-reassembly.js';
 import { TlsHandshakeStream, TlsParser, looksLikeTls } from './tls.js';
+import { SmbParser, SMB_PORTS, looksLikeSmb } from './smb.js';
+import { DcerpcParser, DCERPC_PORTS, looksLikeDcerpc } from './dcerpc.js';
+import { KerberosTcpParser, KerberosUdpParser, KERBEROS_PORTS } from './kerberos.js';
+import { FtpParser, ImapParser, Pop3Parser, SmtpParser, FTP_PORTS, IMAP_PORTS, POP3_PORTS, SMTP_PORTS, looksLikeFtp, looksLikeImap, looksLikePop3, looksLikeSmtp } from './textproto.js';
+import { DhcpParser, DHCP_PORTS } from './dhcp.js';
+import { NtpParser, NTP_PORTS } from './ntp.js';
+import { SshParser, SSH_PORTS } from './ssh.js';
 import type { AppRecord, AppSink, AppValue, Dir, FrameCtx, StreamInfo, TcpParser, UdpParser } from './types.js';
 
 /** Out-of-order bytes held across all streams: beyond it the largest holders skip their holes. */
@@ -39,6 +46,18 @@ const DNS_PORTS = new Set([53, 5353, 5355]);
 const QUIC_PORTS = new Set([443, 4433, 8443]);
 /** SSDP: HTTP-formatted datagrams (Wireshark hands them to its HTTP dissector as "SSDP"). */
 const SSDP_PORT = 1900;
+const SMB = new Set(SMB_PORTS);
+const KRB = new Set(KERBEROS_PORTS);
+const FTP = new Set(FTP_PORTS);
+const SMTP = new Set(SMTP_PORTS);
+const POP3 = new Set(POP3_PORTS);
+const IMAP = new Set(IMAP_PORTS);
+const SSH = new Set(SSH_PORTS);
+const DHCP = new Set(DHCP_PORTS);
+const NTP = new Set(NTP_PORTS);
+/** Named pipes carried per SMB stream, each with its own DCE/RPC parser (bounded). */
+const MAX_PIPES_PER_STREAM = 256;
+const SSH_BANNER = [0x53, 0x53, 0x48, 0x2d]; // "SSH-"
 
 /** What the app layer found in one frame. Reused between frames: copy what you keep. */
 export class FrameResult {
@@ -190,6 +209,16 @@ export class InnerView implements L4View {
   dstText(): string { return this.i.dst; }
 }
 
+/**
+ * Any TLS record header (a capture that begins mid-stream sees application data first):
+ * content type 20–23, version 3.0–3.4, a length a record may have.
+ */
+function looksLikeTlsRecord(b: Uint8Array): boolean {
+  if (b.length < 5) return false;
+  const len = (b[3]! << 8) | b[4]!;
+  return b[0]! >= 20 && b[0]! <= 23 && b[1] === 3 && b[2]! <= 4 && len > 0 && len <= 18432;
+}
+
 function ip4(v: number): string {
   return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
 }
@@ -265,15 +294,18 @@ export class AppSession {
     const flags = s.tcpFlags;
     let c = slot.conv as TcpConv | null;
     if (c === null || c.kind !== 'tcp' || c.info.stream !== stream) {
-      // First segment: the SYN's sender is the client; after a SYN-ACK, its receiver; else the first sender.
+      // First segment: the SYN's sender is the client; after a SYN-ACK, its receiver; a capture
+      // that begins mid-stream: the side on the higher (ephemeral) port.
+      const syn = (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
       const synAck = (flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK);
       const src = { addr: s.srcText(), port: s.srcPort };
       const dst = { addr: s.dstText(), port: s.dstPort };
-      const [client, server] = synAck ? [dst, src] : [src, dst];
+      const swap = synAck || (!syn && s.srcPort < s.dstPort);
+      const [client, server] = swap ? [dst, src] : [src, dst];
       c = {
         kind: 'tcp',
         info: { stream, client, server },
-        clientIsA: synAck ? !ab : ab,
+        clientIsA: swap ? !ab : ab,
         isn: [-1, -1],
         reasm: null,
         parser: null,
@@ -322,15 +354,22 @@ export class AppSession {
       // The peer acknowledged data: holes before it will not be filled from this capture.
       if (flags & TCP_ACK) reasm[dir === 0 ? 1 : 0].acked(s.tcpAck, this.outFor(c, (dir ^ 1) as Dir));
       // A direction ends when its FIN is reached in sequence (a FIN may arrive before the
-      // data it follows); a RST ends both at once, skipping what never came.
+      // data it follows); a RST ends its sender's direction, skipping what never came. The
+      // peer may still send (and Wireshark still dissects) data after a RST it received.
       for (const d of [0, 1] as Dir[]) {
-        if (c.ended[d] || !(flags & TCP_RST || reasm[d].finished)) continue;
+        const rst = flags & TCP_RST && d === dir;
+        if (c.ended[d] || !(rst || reasm[d].finished)) continue;
         c.ended[d] = true;
-        if (flags & TCP_RST) reasm[d].flush(this.outFor(c, d));
+        if (rst) reasm[d].flush(this.outFor(c, d));
         c.parser?.end(d, this.ctx);
       }
     } catch (e) {
       this.kill(c, e);
+    }
+    if (this.pipeColumns !== null) {
+      this.result.protocol = this.pipeColumns[0];
+      this.result.info = this.pipeColumns[1];
+      this.pipeColumns = null;
     }
     this.buffered += reasm[0].buffered + reasm[1].buffered - before;
     if (reasm[0].buffered + reasm[1].buffered > 0) this.open.add(c);
@@ -365,6 +404,11 @@ export class AppSession {
           if (!c.parser) return;
           try {
             c.parser.data(d, bytes, this.ctx);
+            // STARTTLS accepted by a line protocol: the rest of the stream is TLS.
+            if ((c.parser as { tlsStarted?: boolean }).tlsStarted === true) {
+              c.proto = 'tls';
+              c.parser = new TlsParser(c.info);
+            }
           } catch (e) {
             this.kill(c, e);
           }
@@ -390,20 +434,86 @@ export class AppSession {
     const sp = c.info.server.port;
     const cp = c.info.client.port;
     const hooks = this.hooks;
+    const port = (set: ReadonlySet<number>) => set.has(sp) || set.has(cp);
+    const banner = SSH_BANNER.every((b, i) => first[i] === b);
     if (looksLikeHttp(first, dir) || (HTTP_PORTS.has(sp) && !looksLikeTls(first))) {
       c.proto = 'http';
       c.parser = new HttpParser(c.info, hooks.onHttpBody ? { onBody: (b, bytes) => hooks.onHttpBody!(c.info.stream, b, bytes) } : {});
-    } else if (looksLikeTls(first) || TLS_PORTS.has(sp)) {
+    } else if (looksLikeTls(first) || TLS_PORTS.has(sp) || looksLikeTlsRecord(first)) {
       c.proto = 'tls';
       c.parser = new TlsParser(c.info);
+    } else if (looksLikeSmb(first) || port(SMB)) {
+      c.proto = 'smb';
+      c.parser = this.smb(c);
+    } else if (banner || port(SSH)) {
+      c.proto = 'ssh';
+      c.parser = new SshParser(c.info);
+    } else if (port(KRB)) {
+      c.proto = 'kerberos';
+      c.parser = new KerberosTcpParser(c.info);
     } else if (DNS_PORTS.has(sp) || DNS_PORTS.has(cp)) {
       c.proto = 'dns';
       c.parser = new DnsTcpParser(c.info, 'tcp');
+    } else if (looksLikeDcerpc(first) || port(DCERPC_PORTS)) {
+      c.proto = 'dcerpc';
+      c.parser = new DcerpcParser(c.info, 'tcp');
+    } else if ((dir === 1 && looksLikeFtp(first)) || port(FTP)) {
+      c.proto = 'ftp';
+      c.parser = new FtpParser(c.info);
+    } else if ((dir === 1 && looksLikeSmtp(first)) || port(SMTP)) {
+      c.proto = 'smtp';
+      c.parser = new SmtpParser(c.info);
+    } else if ((dir === 1 && looksLikePop3(first)) || port(POP3)) {
+      c.proto = 'pop3';
+      c.parser = new Pop3Parser(c.info);
+    } else if ((dir === 1 && looksLikeImap(first)) || port(IMAP)) {
+      c.proto = 'imap';
+      c.parser = new ImapParser(c.info);
     } else {
       c.proto = 'none';
       this.release(c);
     }
   }
+
+  /**
+   * SMB with its named pipes: each pipe's bytes go to a DCE/RPC parser of its own. When the
+   * pipe carries a DCE/RPC PDU, its columns win over SMB's, as in Wireshark (the frame shows
+   * the RPC call, not the SMB2 Write that carried it).
+   */
+  private smb(c: TcpConv): TcpParser {
+    const pipes = new Map<string, DcerpcParser>();
+    const pipeSink: AppSink = {
+      field: (n, v) => this.sink.field(n, v),
+      columns: (protocol, info) => {
+        this.pipeColumns = this.pipeColumns === null ? [protocol, info] : [protocol, `${this.pipeColumns[1]}, ${info}`];
+      },
+      anomaly: (l, d, o) => this.sink.anomaly(l, d, o),
+      record: (r) => this.sink.record(r),
+    };
+    const smb = new SmbParser(c.info, {
+      onPipe: (pipe, dir, bytes, ctx) => {
+        const key = `${pipe.sessionId}:${pipe.fid}`;
+        let p = pipes.get(key);
+        if (!p) {
+          if (pipes.size >= MAX_PIPES_PER_STREAM) return;
+          pipes.set(key, (p = new DcerpcParser(c.info, 'smb', pipe.name)));
+        }
+        p.data(dir, bytes, { ...ctx, sink: pipeSink });
+      },
+    });
+    return {
+      data: (d, b, ctx) => smb.data(d, b, ctx),
+      gap: (d, n, ctx) => smb.gap(d, n, ctx),
+      // The stream's end ends its pipes: calls never answered are recorded then.
+      end: (d, ctx) => {
+        smb.end(d, ctx);
+        for (const p of pipes.values()) p.end(d, ctx === null ? null : { ...ctx, sink: pipeSink });
+      },
+    };
+  }
+
+  /** Columns a DCE/RPC PDU inside an SMB pipe set in the current frame. */
+  private pipeColumns: [string, string] | null = null;
 
   private kill(c: TcpConv, e: unknown): void {
     this.sink.anomaly(c.proto || 'tcp', `dissector error: ${e instanceof Error ? e.message : String(e)}`);
@@ -452,22 +562,42 @@ export class AppSession {
       if (DNS_PORTS.has(s.srcPort) || DNS_PORTS.has(s.dstPort)) {
         c.proto = 'dns';
         c.parser = new DnsUdpParser(c.info, 'udp');
+      } else if (KRB.has(s.srcPort) || KRB.has(s.dstPort)) {
+        c.proto = 'kerberos';
+        c.parser = new KerberosUdpParser(c.info);
+      } else if (DHCP.has(s.srcPort) && DHCP.has(s.dstPort)) {
+        c.proto = 'dhcp';
+        c.parser = new DhcpParser(c.info);
+      } else if (NTP.has(s.srcPort) || NTP.has(s.dstPort)) {
+        c.proto = 'ntp';
+        c.parser = new NtpParser(c.info);
       } else if (s.srcPort === SSDP_PORT || s.dstPort === SSDP_PORT) {
         c.proto = 'ssdp';
         const info = c.info;
         // Every datagram is one HTTP-formatted message.
         c.parser = {
           datagram: (d, bytes, ctx) => {
+            const n = this.result.fields.length;
             const h = new HttpParser(info);
             h.data(d, bytes, ctx);
             h.end(d, ctx);
             if (this.result.protocol === 'HTTP') this.result.protocol = 'SSDP';
+            // The frame carries SSDP (which uses HTTP's fields), not the HTTP protocol itself.
+            const i = this.result.fields.findIndex(([k], j) => j >= n && k === 'http');
+            if (i >= 0) this.result.fields.splice(i, 1);
           },
         };
       } else if ((QUIC_PORTS.has(s.srcPort) || QUIC_PORTS.has(s.dstPort) || looksLikeQuic(bytes)) && looksLikeQuic(bytes)) {
         c.proto = 'quic';
         const hs = new TlsHandshakeStream(c.info, 'quic');
-        c.parser = new QuicParser(c.info, { onCrypto: (d, b, ctx) => hs.data(d, b, ctx) });
+        c.parser = new QuicParser(c.info, {
+          onCrypto: (d, b, ctx) => {
+            // The TLS handshake inside CRYPTO frames shows under a `tls` protocol item, as in Wireshark.
+            const n = this.result.fields.length;
+            hs.data(d, b, ctx);
+            if (this.result.fields.length > n && !this.result.fields.some(([k]) => k === 'tls')) this.result.fields.splice(n, 0, ['tls', EMPTY]);
+          },
+        });
       } else {
         // A QUIC conversation may start with short-header packets the capture caught mid-way: keep looking on the QUIC ports.
         if (!(QUIC_PORTS.has(s.srcPort) || QUIC_PORTS.has(s.dstPort))) c.proto = 'none';

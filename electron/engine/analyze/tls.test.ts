@@ -300,8 +300,10 @@ describe('TlsParser: segmentation', () => {
         [0, bytes.subarray(cut)],
       ]);
       expect(strip(s)).toEqual(strip(run([flight[0]!])));
-      // Everything completes in the second segment, and it shows as one carried-over record.
-      expect(s.frames.get(1)!.fields).toEqual([]);
+      // Everything completes in the second segment, and it shows as one carried-over record;
+      // the first segment started the record, so it shows the protocol only (as Wireshark's
+      // TLS dissector adds its item before asking TCP for the rest).
+      expect(s.frames.get(1)!.fields.map(([n]) => n)).toEqual(['tls']);
       expect(s.frames.get(2)!.fields.filter(([n]) => n === 'tls')).toHaveLength(1);
     }
   });

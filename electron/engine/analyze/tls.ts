@@ -567,15 +567,23 @@ export class TlsParser implements TcpParser {
   private consume(dir: Dir, d: RecDir, bytes: Uint8Array, ctx: FrameCtx): void {
     let p = 0;
     let group: 'carried' | 'fresh' | null = null;
+    // Wireshark's TCP hands a segment that starts a record to the TLS dissector, which adds
+    // its protocol item before asking for the rest: such a frame shows `tls` too.
+    let startedRecord = false;
+    const partial = () => {
+      if (startedRecord && group === null) ctx.sink.field('tls', EMPTY);
+    };
     while (p < bytes.length && !d.dead) {
       if (d.body === null) {
         const startedHere = d.hdrLen === 0;
+        if (startedHere) startedRecord = true;
         const take = Math.min(5 - d.hdrLen, bytes.length - p);
         d.hdr.set(bytes.subarray(p, p + take), d.hdrLen);
         d.hdrLen += take;
         p += take;
         if (d.hdrLen < 5) {
           d.carried = true;
+          partial();
           break;
         }
         if (startedHere) d.carried = false;
@@ -601,6 +609,7 @@ export class TlsParser implements TcpParser {
       p += take;
       if (d.filled < d.body.length) {
         d.carried = true;
+        partial();
         break;
       }
       const kind = d.carried ? 'carried' : 'fresh';

@@ -1,3 +1,4 @@
+import { buildHostLabels } from '../query/hosts.js';
 import { createHash } from 'node:crypto';
 import { existsSync, renameSync, statSync } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
@@ -189,6 +190,7 @@ export async function ingestCapture(opts: IngestOptions): Promise<IngestResult> 
   store.db.prepare('UPDATE captures SET data_path = ?, compression = ? WHERE id = ?').run(dataPath, r.compression, captureId);
   store.finishCapture(captureId, finish);
   store.buildIndexes();
+  buildHostLabels(store, captureId);
   store.endBulk();
   packets = r.packets;
   emit('done', true);

@@ -597,6 +597,7 @@ interface PacketDbRow {
 interface FlowDbRow {
   id: number; ipproto: number; a_addr: string; b_addr: string; a_port: number | null; b_port: number | null;
   first_sec: number; first_nsec: number; last_sec: number; last_nsec: number; pkts_ab: number; pkts_ba: number; bytes_ab: number; bytes_ba: number; tcp_seen: number;
+  tcp_stream: number | null; app: string | null;
 }
 interface HostDbRow {
   id: number; addr: string; first_sec: number; last_sec: number; pkts_out: number; pkts_in: number; bytes_out: number; bytes_in: number; peers: number; macs: string;
@@ -636,6 +637,8 @@ function toFlowRow(r: FlowDbRow): FlowRow {
     firstTsSec: r.first_sec, firstTsNsec: r.first_nsec, lastTsSec: r.last_sec, lastTsNsec: r.last_nsec,
     packetsAtoB: r.pkts_ab, packetsBtoA: r.pkts_ba, bytesAtoB: r.bytes_ab, bytesBtoA: r.bytes_ba,
     tcpState: r.ipproto === 6 ? { syn: !!(r.tcp_seen & TS_SYN), synAck: !!(r.tcp_seen & TS_SYNACK), fin: !!(r.tcp_seen & TS_FIN), rst: !!(r.tcp_seen & TS_RST) } : null,
+    tcpStream: r.tcp_stream ?? null,
+    app: r.app ?? null,
   };
 }
 
