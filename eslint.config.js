@@ -42,7 +42,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['electron/cli/**/*.ts', 'electron/serve/**/*.ts', 'electron/main/**/*.ts', 'electron/preload/**/*.ts'],
+    files: ['electron/cli/**/*.ts', 'electron/serve/**/*.ts', 'electron/main/**/*.ts', 'electron/preload/**/*.ts', 'electron/preload/**/*.cts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
