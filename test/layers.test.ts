@@ -51,6 +51,13 @@ describe('layer rules', () => {
       ['shared/__probe.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n"],
       ['electron/cli/__probe.ts', "import { CaseStore } from '../engine/store/case-store.js';\nexport const x = CaseStore;\n"],
       ['renderer/__probe.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n"],
+      // The Electron shell: only the engine's public entry, never the renderer.
+      ['electron/engine/__probe2.ts', "import { ipcMain } from 'electron';\nexport const x = ipcMain;\n"],
+      ['renderer/__probe2.ts', "import { ipcRenderer } from 'electron';\nexport const x = ipcRenderer;\n"],
+      ['renderer/src/__probe.tsx', "import { contextBridge } from 'electron';\nexport const x = contextBridge;\n"],
+      ['renderer/src/__probe3.ts', "import { promises } from 'node:fs';\nexport const x = promises;\n"],
+      ['electron/main/__probe.ts', "import { CaseStore } from '../engine/store/case-store.js';\nexport const x = CaseStore;\n"],
+      ['electron/preload/__probe.ts', "import { x as y } from '../../renderer/src/app.js';\nexport const x = y;\n"],
     ];
     for (const [path, code] of cases) {
       const [r] = await eslint.lintText(code, { filePath: join(root, path) });
