@@ -195,6 +195,18 @@ export type ApiEvent =
   | { type: 'ingest.done'; path: string; captureId: number }
   | { type: 'ingest.error'; path: string; error: ApiError };
 
+/**
+ * Desktop-only events the Electron shell sends its window (menus, files opened from the
+ * system); the browser host never sends them. electron/main/events.ts produces them.
+ */
+export type ShellEvent =
+  | { type: 'shell.open'; path: string }
+  | { type: 'shell.close' }
+  | { type: 'shell.view'; view: 'conversations' | 'endpoints' | 'hierarchy' | 'io-graph' }
+  | { type: 'shell.theme' }
+  | { type: 'shell.lang'; lang: 'en' | 'zh-CN' }
+  | { type: 'shell.shortcuts' };
+
 /** Validates a request against its schema: the value, or a 'bad-request' error naming the problem. */
 export function checkRequest<K extends ApiName>(name: K, req: unknown): Result<ApiRequest<K>> {
   const spec = API[name];

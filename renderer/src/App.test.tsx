@@ -110,6 +110,16 @@ describe('<App>', () => {
     expect(screen.getByTestId('packet-count').textContent).toBe('7');
   });
 
+  it('follows the desktop shell: language, view and help from the menus', async () => {
+    const { host, emit } = fakeHost();
+    render(<App host={host} initialCapture={1} views={[]} />);
+    await screen.findByTestId('tab-packets');
+    emit({ type: 'shell.lang', lang: 'zh-CN' } as unknown as ApiEvent);
+    expect(screen.getByTestId('tab-packets').textContent).toBe('分组');
+    emit({ type: 'shell.shortcuts' } as unknown as ApiEvent);
+    expect(screen.getByTestId('help-panel')).toBeTruthy();
+  });
+
   it('switches language at run time and persists it', async () => {
     const { host } = fakeHost();
     render(<App host={host} initialCapture={1} views={[]} />);

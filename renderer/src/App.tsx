@@ -5,7 +5,7 @@
  * Pivot (views/types.ts). View state lives here; bulk data stays in the host and is paged.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ApiError } from '../../shared/api.js';
+import type { ApiError, ApiEvent, ShellEvent } from '../../shared/api.js';
 import type { CaptureInfo, FrameDetail, IngestProgress, PacketRow, TreeNode } from '../../shared/model.js';
 import { field as registryField } from '../../shared/fields.js';
 import type { Host } from './api/client.js';
@@ -82,13 +82,8 @@ export function App({ host, initialCapture = null, views = VIEWS }: AppProps) {
   const [dropMessage, setDropMessage] = useState<string | null>(null);
   const openingRef = useRef<string | null>(null);
 
-  useEffect(
-    () =>
-      host.onEvent((e) => {
-        if (e.type === 'ingest.progress' && openingRef.current !== null) setProgress(e.progress);
-      }),
-    [host],
-  );
+  // Host events (ingest progress; in Electron also menus and files opened from the system)
+  // are handled by one subscription below, once the handlers it calls exist.
 
   const openPath = useCallback(
     async (path: string) => {
@@ -285,6 +280,41 @@ export function App({ host, initialCapture = null, views = VIEWS }: AppProps) {
     });
     setActiveTab(id);
   }, []);
+
+  // One subscription for every host event: ingest progress, and the desktop shell's menus and
+  // opened files (Electron only).
+  useEffect(
+    () =>
+      host.onEvent((raw) => {
+        const e = raw as ApiEvent | ShellEvent;
+        switch (e.type) {
+          case 'ingest.progress':
+            if (openingRef.current !== null) setProgress(e.progress);
+            break;
+          case 'shell.open':
+            void openPath(e.path);
+            break;
+          case 'shell.close':
+            setCapture(null);
+            break;
+          case 'shell.view':
+            openView(e.view === 'hierarchy' ? 'protocol-hierarchy' : e.view);
+            break;
+          case 'shell.theme':
+            setTheme((th) => (th === 'dark' ? 'light' : 'dark'));
+            break;
+          case 'shell.lang':
+            setLang(e.lang);
+            break;
+          case 'shell.shortcuts':
+            setDialog('help');
+            break;
+          default:
+            break;
+        }
+      }),
+    [host, openPath, openView],
+  );
 
   const pivot = useCallback(
     (p: Pivot) => {

@@ -435,6 +435,11 @@ export class PacketIndexer {
         objects.push({ source: rec.kind, part: 0, filename: b.filename, mime: b.mime, size: b.length >= 0 ? b.length : b.wireLength, complete: b.complete, md5: b.md5, sha1: b.sha1, sha256: b.sha256 });
       }
     }
+    if (rec.kind === 'smb.file' && rec.object && (rec.object.length > 0 || rec.object.wireLength > 0)) {
+      const o = rec.object;
+      const name = o.filename ?? rec.name.split(/[\\/]/).pop() ?? null;
+      objects.push({ source: 'smb.file', part: 0, filename: name, mime: o.mime, size: o.length >= 0 ? o.length : o.wireLength, complete: o.complete, md5: o.md5, sha1: o.sha1, sha256: o.sha256 });
+    }
     const stream = 'stream' in rec ? rec.stream : null;
     return { captureId: this.captureId, kind: rec.kind, packetId, stream, json: JSON.stringify(rec), objects };
   }
