@@ -525,7 +525,8 @@ export class AppSession {
     if (c.reasm) this.buffered -= c.reasm[0].buffered + c.reasm[1].buffered;
     c.reasm = null;
     this.open.delete(c);
-    if (c.proto !== 'none') c.parser = c.dead ? null : c.parser;
+    // A stream that is over (or broken) keeps no parser: memory stays bounded by open streams.
+    if (c.dead || (c.ended[0] && c.ended[1])) c.parser = null;
   }
 
   /** Over the total budget: the streams holding the most skip their holes (as a gap). */

@@ -544,8 +544,14 @@ export class PacketIndexer {
     return f;
   }
 
+  /** The conversations as plain records (no analyzer state: they cross a worker boundary). */
   flows(): Iterable<FlowRecord> {
-    return this.flowList;
+    return this.flowList.map((f) => ({
+      id: f.id, ipproto: f.ipproto, a: f.a, b: f.b, aPort: f.aPort, bPort: f.bPort,
+      firstSec: f.firstSec, firstNsec: f.firstNsec, lastSec: f.lastSec, lastNsec: f.lastNsec,
+      pktsAB: f.pktsAB, pktsBA: f.pktsBA, bytesAB: f.bytesAB, bytesBA: f.bytesBA, tcpSeen: f.tcpSeen,
+      directAB: f.directAB, directBA: f.directBA, tcpStream: f.tcpStream, app: f.app,
+    }));
   }
 
   hosts(): Iterable<HostRecord> {
