@@ -330,6 +330,9 @@ export class PacketIndexer {
       }
     }
     let protocol = s.protocol;
+    // Anomalies of the L2–L4 dissection make the stored columns unreliable (PF_MULTI);
+    // application-layer ones (added below) do not.
+    const l4Anomalies = s.anomalies.length;
     const inner = s.inner;
     const innerFlow = inner !== null && inner.l3 !== 0 ? this.addInner(id, inner, origlen, tsSec, tsNsec) : null;
     if (this.app !== null && flow !== null) {
@@ -377,7 +380,7 @@ export class PacketIndexer {
     if (s.l3 === 4) flags |= PF_IP4;
     else if (s.l3 === 6) flags |= PF_IP6;
     if (s.layers.startsWith('eth')) flags |= PF_ETH;
-    if (inner !== null || s.anomalies.length || isIcmpError(s)) flags |= PF_MULTI;
+    if (inner !== null || l4Anomalies > 0 || isIcmpError(s)) flags |= PF_MULTI;
     if (s.ipReassembled) {
       flags |= PF_IP_REASSEMBLED;
       const parts = this.dissect.lastReassemblyFrames;
