@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CaseStore } from '../electron/engine/store/case-store.js';
 import { ingestCapture } from '../electron/engine/ingest/pipeline.js';
-import { countMatches, pageMatches, prepareFilter } from '../electron/engine/filter/run.js';
+import { countBefore, countMatches, pageMatches, prepareFilter } from '../electron/engine/filter/run.js';
 import { CORPUS_DIR, corpusFiles, hasCorpus, hasTshark, tmpDir } from './support/shared.js';
 import { tsharkCounts } from './support/tshark.js';
 import { ENGINE_FILTERS } from './support/engine-filters.js';
@@ -70,6 +70,11 @@ describe.skipIf(why !== '')(`filter counts equal tshark's on the corpus ${why}`,
           let n = 0;
           for (let page = await pageMatches(store, r.captureId, pf, 0, 400); page.length; page = await pageMatches(store, r.captureId, pf, page.at(-1)!, 400)) n += page.length;
           if (n !== got) diffs.push(`${text}: pages give ${n}, count ${got}`);
+          // The row of a frame in the filtered list (go to frame) agrees with the pages.
+          const frames = await pageMatches(store, r.captureId, pf, 0, 3);
+          const last = frames.at(-1)!;
+          const rank = await countBefore(store, r.captureId, pf, last);
+          if (rank !== frames.length - 1) diffs.push(`${text}: rank of frame ${last} is ${rank}, pages say ${frames.length - 1}`);
         }
       }
       expect(diffs).toEqual([]);

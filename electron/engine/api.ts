@@ -15,7 +15,7 @@ import type { FlowRow } from '../../shared/model.js';
 import { exportObjects, followStream, listObjects, StreamNotFoundError } from './analyze/replay.js';
 import { CaptureFormatError } from './capture/types.js';
 import { cacheDir, openTarget } from './case/resolve.js';
-import { countMatches, FilterError, pageMatches, prepareFilter } from './filter/run.js';
+import { countBefore, countMatches, FilterError, pageMatches, prepareFilter } from './filter/run.js';
 import { IngestError } from './ingest/pipeline.js';
 import { listPackets, packetsByFrames } from './query/packets.js';
 import { frameDetail } from './query/frame.js';
@@ -174,10 +174,7 @@ export class EngineApi {
       'packets.rank': async ({ captureId, filter, frame }) => {
         const s = this.session(captureId);
         if (filter.trim() === '') return { rank: Math.max(0, frame - 1) };
-        // Validate the user's filter alone first, so diagnostics point into what they typed.
-        prepareFilter(s.store, s.captureId, filter);
-        const f = prepareFilter(s.store, s.captureId, `(${filter}) && frame.number < ${frame}`);
-        return { rank: await countMatches(s.store, s.captureId, f) };
+        return { rank: await countBefore(s.store, s.captureId, prepareFilter(s.store, s.captureId, filter), frame) };
       },
       'frame.detail': async ({ captureId, frame }) => {
         const s = this.session(captureId);

@@ -92,14 +92,24 @@ function requiresFlow(e: CheckedExpr): boolean {
   }
 }
 
+/** Largest |timestamp seconds| of a capture: a scan of every row, so computed once per open case. */
+const maxAbsCache = new WeakMap<CaseStore, Map<number, number>>();
+function maxAbsSeconds(store: CaseStore, captureId: number): number {
+  let m = maxAbsCache.get(store);
+  if (!m) maxAbsCache.set(store, (m = new Map()));
+  let v = m.get(captureId);
+  if (v === undefined) {
+    v = (store.db.prepare('SELECT max(abs(ts_sec)) FROM packets WHERE id > ? AND id < ?').pluck().get(packetId(captureId, 0), packetId(captureId + 1, 0)) as number | null) ?? 0;
+    m.set(captureId, v);
+  }
+  return v;
+}
+
 function envFor(store: CaseStore, captureId: number): SqlEnv {
   let hosts: HostEntry[] | null = null;
   const first = store.db.prepare('SELECT first_ts_sec AS s, first_ts_nsec AS n, format FROM captures WHERE id = ?').get(captureId) as
     { s: number | null; n: number | null; format: string | null } | undefined;
-  const maxAbsSec = store.db
-    .prepare('SELECT max(abs(ts_sec)) FROM packets WHERE id > ? AND id < ?')
-    .pluck()
-    .get(packetId(captureId, 0), packetId(captureId + 1, 0)) as number | null;
+  const maxAbsSec = maxAbsSeconds(store, captureId);
   return {
     maxAbsSec: maxAbsSec ?? 0,
     pcapng: first?.format === 'pcapng',
@@ -276,6 +286,46 @@ export async function countMatches(store: CaseStore, captureId: number, f: Prepa
   const dec = new FrameDecoder(store, captureId);
   try {
     for (const [id] of [...candidates(store, captureId, f, 0)]) {
+      opts.signal?.throwIfAborted();
+      if (evaluateFrame(dec, f, id - lo, ft)) n++;
+    }
+  } finally {
+    dec.close();
+  }
+  return n;
+}
+
+/**
+ * Frames matching the filter before `frame` (the row of `frame` in the filtered list). A
+ * half-flow filter counts through the per-flow index (work ∝ matches); others scan the
+ * frames before `frame`.
+ */
+export async function countBefore(store: CaseStore, captureId: number, f: PreparedFilter, frame: number, opts: FilterRunOptions = {}): Promise<number> {
+  const lo = packetId(captureId, 0);
+  const hi = packetId(captureId, Math.max(0, frame));
+  const ft = firstTs(store, captureId);
+  let n = 0;
+  let multi: number[];
+  if (f.exactSql !== null) {
+    n =
+      f.flowSql !== null
+        ? (store.db
+            .prepare(
+              `SELECT count(*) FROM packets p INDEXED BY packets_flow
+               WHERE p.flow IN (SELECT hf.flow FROM ${HALF_FLOWS} WHERE ${f.flowSql}) AND p.id > ? AND p.id < ? AND (p.flags & ${PF_MULTI}) = 0 AND ${f.exactSql}`,
+            )
+            .pluck()
+            .get(captureId, captureId, ...f.flowParams, lo, hi, ...f.params) as number)
+        : (store.db.prepare(`SELECT count(*) FROM packets p WHERE id > ? AND id < ? AND (flags & ${PF_MULTI}) = 0 AND ${f.exactSql}`).pluck().get(lo, hi, ...f.params) as number);
+    if (!f.evaluate) return n;
+    multi = store.db.prepare(`SELECT id FROM packets WHERE ${MULTI} AND id > ? AND id < ? ORDER BY id`).pluck().all(lo, hi) as number[];
+  } else {
+    multi = store.db.prepare(`SELECT id FROM packets p WHERE id > ? AND id < ? AND (((flags & ${PF_MULTI}) = 0 AND ${f.supersetSql}) OR ${MULTI}) ORDER BY id`).pluck().all(lo, hi, ...f.params) as number[];
+  }
+  if (!multi.length) return n;
+  const dec = new FrameDecoder(store, captureId);
+  try {
+    for (const id of multi) {
       opts.signal?.throwIfAborted();
       if (evaluateFrame(dec, f, id - lo, ft)) n++;
     }
