@@ -526,6 +526,21 @@ export class SmbParser implements TcpParser {
 
   /** Parses the complete PDUs buffered; true when a partial one is left that began in the newest bytes. */
   private drainPdus(dir: Dir, d: DirState, ctx: FrameCtx, added: number): boolean {
+    // A message still incomplete: wait without copying (flattening on every segment of a
+    // 64 KiB READ/WRITE would copy it again and again).
+    if (!d.resync && d.chunks.length > 1 && d.size >= 4) {
+      const h = new Uint8Array(4);
+      let o = 0;
+      for (const c of d.chunks) {
+        const n = Math.min(4 - o, c.length);
+        h.set(c.subarray(0, n), o);
+        o += n;
+        if (o === 4) break;
+      }
+      const len = h[0] === 0x00 && this.info.server.port !== 139 ? (h[1]! << 16) | (h[2]! << 8) | h[3]! : ((h[1]! & 1) << 16) | (h[2]! << 8) | h[3]!;
+      // More than one chunk: the message began in older bytes, so no new partial start here.
+      if (len + 4 <= MAX_PDU && d.size < 4 + len) return false;
+    }
     const buf = this.flat(d);
     const newFrom = buf.length - added;
     let off = 0;
