@@ -8,9 +8,12 @@ import { parseArgs } from 'node:util';
 import {
   IngestError, openTarget, CaseError, CaptureFormatError, frameDetail, listPackets, ENGINE_VERSION, formatRelative, type OpenedTarget,
   FilterError, prepareFilter, countMatches, pageMatches, packetsByFrames, fieldValues, formatDiagnostic,
-  followStream, listObjects, exportObjects, StreamNotFoundError,
+  followStream, listObjects, exportObjects, StreamNotFoundError, hostLabels,
+  verifyCapture, cachedCasesFor, capturesFromFile, isCaseFile, ingestInterrupted, CaseStore, type VerifyResult,
 } from '../engine/index.js';
 import type { IngestProgress } from '../../shared/model.js';
+import { EngineApi } from '../engine/index.js';
+import { EventHub, defaultStaticDir, startServer } from '../serve/server.js';
 
 const USAGE = `usage: tracehound <command> [options]
 
@@ -24,9 +27,17 @@ commands:
                                          frames matching a Wireshark display filter
   follow TARGET STREAM [--format ascii|hex|raw] [--max-bytes N] [--json]
                                          a TCP stream's conversation in order (tcp.stream numbering)
+  hosts TARGET [--limit N] [--json]      hosts with their names (DNS, DHCP, NTLM, Kerberos, SNI), MACs,
+                                         services, OS hints and country
   objects TARGET [--export DIR] [--id N,...] [--json]
                                          objects carried by the traffic (HTTP bodies) with hashes;
                                          --export writes them (sanitised names) into DIR
+  verify TARGET [--case FILE] [--capture ID] [--json]
+                                         re-hash the capture file(s) and compare with the SHA-256
+                                         recorded at ingest: OK (exit 0) or MISMATCH (exit 2)
+  serve [TARGET] [--port N] [--static DIR]
+                                         the workbench in a browser: prints a local URL (with a
+                                         per-run token) first, serves on 127.0.0.1 until Ctrl-C
 
 TARGET is a capture (.pcap, .pcapng, .gz, .zst; indexed on first use into a cache case
 keyed by its SHA-256) or a case file. Set TRACEHOUND_CACHE to move the cache.
@@ -64,6 +75,12 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await cmdFollow(rest, io);
       case 'objects':
         return await cmdObjects(rest, io);
+      case 'hosts':
+        return await cmdHosts(rest, io);
+      case 'verify':
+        return await cmdVerify(rest, io);
+      case 'serve':
+        return await cmdServe(rest, io);
       case '--version':
       case 'version':
         io.out(`tracehound ${ENGINE_VERSION}\n`);
@@ -359,6 +376,8 @@ async function cmdObjects(args: string[], io: CliIo): Promise<number> {
       const written = exportObjects(t.store, t.captureId, values.export, ids);
       if (values.json) io.out(JSON.stringify(written, null, 2) + '\n');
       else for (const w of written) io.out(`${w.id}\t${w.size}\t${w.sha256}\t${safe(w.path)}\n`);
+      const smb = listObjects(t.store, t.captureId).filter((o) => o.source === 'smb.file' && (!ids.length || ids.includes(o.id)));
+      if (smb.length) io.err(`tracehound: ${smb.length} SMB file object(s) are listed with their hashes but not exported yet (their bytes are not re-extracted)\n`);
       return damageCode(t, positionals[0]!, io);
     }
     const rows = listObjects(t.store, t.captureId).filter((o) => !ids.length || ids.includes(o.id));
@@ -366,6 +385,127 @@ async function cmdObjects(args: string[], io: CliIo): Promise<number> {
     else {
       for (const o of rows) {
         io.out(`${String(o.id).padStart(5)} ${String(o.frame).padStart(7)} ${o.source.padEnd(14)} ${String(o.size).padStart(10)} ${o.complete ? ' ' : '~'} ${o.sha256 ?? '-'.repeat(64)} ${safe(o.mime).padEnd(28)} ${safe(o.filename ?? '')}\n`);
+      }
+    }
+    return damageCode(t, positionals[0]!, io);
+  } finally {
+    t.store.close();
+  }
+}
+
+/**
+ * `tracehound verify TARGET`: TARGET is a case (every capture in it, or --capture ID) or a
+ * capture file, looked up in --case FILE or in the cache without indexing anything (indexing
+ * the file being checked would record its current hash and prove nothing).
+ */
+async function cmdVerify(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true,
+    options: { case: { type: 'string' }, capture: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const target = positionals[0];
+  if (!target) throw new UsageError('missing TARGET');
+  const only = values.capture === undefined ? null : intArg(values.capture, 'capture', 0);
+  const targetIsCase = isCaseFile(target);
+  const cases = targetIsCase ? [target] : values.case !== undefined ? [values.case] : cachedCasesFor(target);
+  const results: (VerifyResult & { case: string; captureId: number })[] = [];
+  for (const c of cases) {
+    if (ingestInterrupted(c)) throw new IngestError('interrupted', null, `${c}: the ingest that wrote this case was interrupted, so the case is incomplete; index the capture again`);
+    const store = CaseStore.open(c, { readonly: true });
+    try {
+      let ids = targetIsCase ? store.captures().map((x) => x.id) : capturesFromFile(store, target);
+      if (only !== null) ids = ids.filter((id) => id === only);
+      for (const id of ids) results.push({ case: c, captureId: id, ...(await verifyCapture(store, id)) });
+    } finally {
+      store.close();
+    }
+  }
+  if (results.length === 0) {
+    const where = targetIsCase || values.case !== undefined ? cases[0]! : 'the cache';
+    throw new IngestError('not-indexed', null, `${target}: no recorded capture to verify against in ${where}${targetIsCase ? '' : ' (ingest it first, or name its case with --case)'}`);
+  }
+  if (values.json) io.out(JSON.stringify(results, null, 2) + '\n');
+  else {
+    for (const r of results) {
+      if (r.ok) io.out(`OK        ${safe(r.path)}  sha256 ${r.actual}  (${r.size} bytes${r.hashedBytes !== r.size ? `, first ${r.hashedBytes} hashed` : ''})\n`);
+      else io.out(`MISMATCH  ${safe(r.path)}  ${safe(r.reason ?? '')}; recorded ${r.expected ?? 'none'}, now ${r.actual ?? 'unreadable'}\n`);
+    }
+  }
+  return results.every((r) => r.ok) ? 0 : 2;
+}
+
+/**
+ * `tracehound serve`: the browser host (electron/serve/server.ts) until SIGINT/SIGTERM. The URL
+ * goes to stdout as the first line, once TARGET (if any) is open, so it can name the capture
+ * (`&capture=HANDLE`); progress goes to stderr. The URL holds the token: it is printed for the
+ * user and nowhere else.
+ */
+async function cmdServe(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true,
+    options: { port: { type: 'string' }, static: { type: 'string' } },
+  });
+  if (positionals.length > 1) throw new UsageError('serve takes at most one TARGET');
+  const port = intArg(values.port, 'port', 0);
+  if (port > 65535) throw new UsageError(`--port takes 0..65535, not ${port}`);
+  const target = positionals[0];
+  const events = new EventHub();
+  const onProgress = progressPrinter(io);
+  const api = new EngineApi({
+    onEvent: (e) => {
+      events.publish(e);
+      if (e.type === 'ingest.progress') onProgress?.(e.progress);
+    },
+  });
+  // Signals are handled (never left to the default, which kills mid-write) until the end:
+  // a terminal's Ctrl-C reaches both `npm start` and this process, and `npm start` forwards it.
+  const cancel = () => void api.handlers['capture.cancel']({});
+  process.on('SIGINT', cancel);
+  process.on('SIGTERM', cancel);
+  let server;
+  try {
+    server = await startServer({ api, events, port, staticDir: values.static ?? defaultStaticDir(), ...(target !== undefined ? { open: target } : {}) });
+  } catch (e) {
+    api.close();
+    const err = e as NodeJS.ErrnoException;
+    if (err.syscall === 'listen') {
+      io.err(`tracehound: cannot listen on 127.0.0.1:${port}: ${err.code ?? oneLine(err.message)}\n`);
+      return 2;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', cancel);
+    process.off('SIGTERM', cancel);
+  }
+  io.out(`${server.url}\n`);
+  io.err(`tracehound: serving on 127.0.0.1:${server.port}${target !== undefined ? ` (${oneLine(target)} open)` : ''}; Ctrl-C stops\n`);
+  let stop = () => {};
+  const stopped = new Promise<void>((done) => (stop = done));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    await stopped;
+    await server.close();
+    api.close();
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  return 0;
+}
+
+async function cmdHosts(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, limit: { type: 'string' }, case: { type: 'string' } } });
+  const limit = intArg(values.limit, 'limit', 1000);
+  const t = await open(positionals[0], io, values.case);
+  try {
+    const rows = hostLabels(t.store, t.captureId, { limit });
+    if (values.json) io.out(JSON.stringify(rows, null, 2) + '\n');
+    else {
+      for (const h of rows) {
+        const names = [...new Set(h.names.map((n) => n.name))].slice(0, 4).join(', ');
+        const cc = h.country ? (h.country.cc === 'private' ? 'private' : h.country.cc) : '-';
+        io.out(`${safe(h.addr).padEnd(39)} ${cc.padEnd(7)} ${String(h.packets).padStart(8)} pkts  ${safe(names)}${h.services.length ? `  [${safe(h.services.slice(0, 5).join(' '))}]` : ''}${h.os.length ? `  os: ${safe(h.os[0]!)}` : ''}\n`);
       }
     }
     return damageCode(t, positionals[0]!, io);
