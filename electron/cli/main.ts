@@ -112,6 +112,13 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       io.err(`tracehound: ${oneLine(err.message)}\n`);
       return 2;
     }
+    // The disk or the case file failed under us (full, quota, read-only, I/O error, locked):
+    // one line naming it, exit 2; the case stays consistent (SQLite rolled the batch back).
+    const code = String(err.code ?? '');
+    if (/^(ENOSPC|EFBIG|EDQUOT|EROFS|EIO|SQLITE_(FULL|IOERR|READONLY|BUSY|LOCKED|CORRUPT|NOTADB|CANTOPEN)\w*)$/.test(code)) {
+      io.err(`tracehound: ${oneLine(err.message)} (${code})\n`);
+      return 2;
+    }
     throw e;
   }
 }
