@@ -295,7 +295,6 @@ export class EngineApi {
   }
 
   private async io(s: Session, interval: number, filters: readonly string[]): Promise<IoGraph> {
-    const c = s.store.capture(s.captureId)!;
     const lo = packetId(s.captureId, 0);
     const hi = packetId(s.captureId + 1, 0);
     const first = s.store.db.prepare('SELECT min(ts_sec + ts_nsec / 1e9) FROM packets WHERE id > ? AND id < ?').pluck().get(lo, hi) as number | null;
@@ -339,7 +338,6 @@ export class EngineApi {
       }
       series.push({ filter: text, packets, bytes });
     }
-    void c;
     return { start, interval, series };
   }
 

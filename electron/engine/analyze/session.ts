@@ -8,8 +8,7 @@
  *
  * Containment: a parser that throws loses its stream (anomaly "dissector error"), never the
  * ingest. Memory: reassembly buffers are capped per direction and in total
- * (MAX_TOTAL_BUFFERED); a stream whose parser is not chosen after MAX_UNDECIDED_BYTES, or for
- * which no parser fits, drops its reassembly state at once.
+ * (MAX_TOTAL_BUFFERED); a stream for which no parser fits drops its reassembly state at once.
  */
 import type { FrameSummary, InnerSummary } from '../dissect/types.js';
 import { DnsTcpParser, DnsUdpParser } from './dns.js';
@@ -32,8 +31,6 @@ export const MAX_TOTAL_BUFFERED = 256 * 2 ** 20;
 const PER_DIR_BUFFERED = 4 * 2 ** 20;
 /** Segments of a stream no parser took that are checked for a STARTTLS-style switch to TLS. */
 const MAX_TLS_SWITCH_PROBES = 16;
-/** Bytes a stream may carry before a parser is chosen; its first payload decides in practice. */
-const MAX_UNDECIDED_BYTES = 64 * 1024;
 
 const TCP_SYN = 0x02;
 const TCP_RST = 0x04;
@@ -66,8 +63,6 @@ export class FrameResult {
   readonly fields: [string, AppValue][] = [];
   readonly records: AppRecord[] = [];
   readonly anomalies: { layer: string; detail: string; offset: number }[] = [];
-  /** The frame carried application bytes that completed nothing (a segment of a PDU). */
-  segment = false;
 
   reset(): void {
     this.protocol = null;
@@ -75,7 +70,6 @@ export class FrameResult {
     this.fields.length = 0;
     this.records.length = 0;
     this.anomalies.length = 0;
-    this.segment = false;
   }
 
   get empty(): boolean {
@@ -129,7 +123,6 @@ interface TcpConv {
   parser: TcpParser | null;
   /** Chosen protocol name, 'none' when no parser fits, '' while undecided. */
   proto: string;
-  undecided: number;
   ended: [boolean, boolean];
   dead: boolean;
   /** Last frame of the stream (what a close at the end of the capture is attributed to). */
@@ -310,7 +303,6 @@ export class AppSession {
         reasm: null,
         parser: null,
         proto: '',
-        undecided: 0,
         ended: [false, false],
         dead: false,
         lastFrame: 0,
@@ -396,11 +388,6 @@ export class AppSession {
         data: (bytes) => {
           if (c.dead) return;
           this.hooks.onStreamData?.(c.info.stream, d, bytes, this.ctx.frame);
-          if (c.proto === '') {
-            c.undecided += bytes.length;
-            if (c.undecided > MAX_UNDECIDED_BYTES) c.proto = 'none';
-            return;
-          }
           if (!c.parser) return;
           try {
             c.parser.data(d, bytes, this.ctx);

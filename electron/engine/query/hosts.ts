@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { GeoIp, reservedRange, type GeoIpPaths } from '../analyze/geoip.js';
 import type { CaseStore } from '../store/case-store.js';
-import { packetId, TS_SYNACK } from '../store/schema.js';
+import { TS_SYNACK } from '../store/schema.js';
 
 /** Names kept per host and source: enough to recognise it, bounded against floods of fake answers. */
 const MAX_PER_SOURCE = 16;
@@ -26,8 +26,6 @@ interface RecordRow {
 /** Fills `names` for a capture from its records (idempotent: replaces what an earlier run wrote). */
 export function buildHostLabels(store: CaseStore, captureId: number): void {
   const db = store.db;
-  const lo = packetId(captureId, 0);
-  const hi = packetId(captureId + 1, 0);
   const seen = new Map<string, number>();
   const rows: [string, string, string][] = [];
   const add = (addr: string | null | undefined, name: string | null | undefined, source: string) => {
@@ -66,8 +64,6 @@ export function buildHostLabels(store: CaseStore, captureId: number): void {
       add(dstOf.get(r.packet_id) as string | undefined, d.sni, 'name.sni');
     }
   }
-  void lo;
-  void hi;
   db.transaction(() => {
     db.prepare("DELETE FROM names WHERE capture_id = ? AND source != 'pcapng-nrb'").run(captureId);
     const ins = db.prepare('INSERT INTO names(capture_id, addr, name, source) VALUES (?,?,?,?)');
