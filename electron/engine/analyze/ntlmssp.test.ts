@@ -66,6 +66,18 @@ describe('parseNtlmssp', () => {
     expect(c.targetName).toBe('SRV01');
   });
 
+  it('keeps copies, not views of the (much larger) buffer the message came in', () => {
+    // A session keeps the challenge until its AUTHENTICATE: a view would pin the capture's
+    // whole read chunk (4 MiB) for as long (the leak that grew the ingest's memory).
+    const msg = challengeMessage(Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]), 'SRV01', 'srv01.corp.local');
+    const chunk = Buffer.alloc(1 << 20);
+    chunk.set(msg, 4096);
+    const c = parseNtlmssp(chunk.subarray(4096, 4096 + msg.length)).msg as NtlmChallenge;
+    expect(hex(c.serverChallenge)).toBe('0102030405060708');
+    expect(c.serverChallenge.buffer).not.toBe(chunk.buffer);
+    expect(c.serverChallenge.buffer.byteLength).toBeLessThan(4096);
+  });
+
   it('reads an NTLMv2 AUTHENTICATE and builds the 5600 string', () => {
     const nt = new Uint8Array(48).map((_, i) => i);
     const a = parseNtlmssp(authMessage('alice', 'CORP', 'WS1', new Uint8Array(24), nt)).msg as NtlmAuthenticate;

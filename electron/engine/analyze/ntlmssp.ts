@@ -114,9 +114,12 @@ export function decodeNtlmString(b: Uint8Array, unicode: boolean): string {
 }
 
 /** Parses one NTLMSSP message (the bytes start with "NTLMSSP\0"); never throws. */
-export function parseNtlmssp(b: Uint8Array): NtlmParse {
+export function parseNtlmssp(input: Uint8Array): NtlmParse {
   const issues: string[] = [];
-  if (!startsWithNtlmssp(b) || b.length < 12) return { msg: null, issues: ['not an NTLMSSP message'] };
+  if (!startsWithNtlmssp(input) || input.length < 12) return { msg: null, issues: ['not an NTLMSSP message'] };
+  // The parts are kept for the session's life (challenge, responses): a copy, so they do not
+  // hold the capture's read chunk the message was a view of. Security blobs are < 64 KiB.
+  const b = new Uint8Array(input);
   const type = u32(b, 8);
   if (type === 1) {
     const flags = u32(b, 12);

@@ -489,10 +489,15 @@ function printable(b: Uint8Array): string {
 
 // ---- Record layer -------------------------------------------------------------------------
 
+/** The body of a record whose bytes are counted but not kept. */
+const SKIPPED = new Uint8Array(0);
+
 interface RecDir {
   hdr: Uint8Array;
   hdrLen: number;
   body: Uint8Array | null;
+  /** Length of the record being filled. */
+  need: number;
   filled: number;
   /** The record being filled began in an earlier `data` call (Wireshark shows it in its own tls tree). */
   carried: boolean;
@@ -502,7 +507,7 @@ interface RecDir {
 }
 
 function newRecDir(): RecDir {
-  return { hdr: new Uint8Array(5), hdrLen: 0, body: null, filled: 0, carried: false, encrypted: false, dead: false };
+  return { hdr: new Uint8Array(5), hdrLen: 0, body: null, need: 0, filled: 0, carried: false, encrypted: false, dead: false };
 }
 
 /**
@@ -600,14 +605,17 @@ export class TlsParser implements TcpParser {
           d.dead = true;
           return;
         }
-        d.body = new Uint8Array(len);
+        // Only the length of application data (and of anything encrypted) is used: such a
+        // record's bytes are counted, not copied (they are most of a TLS stream).
+        d.need = len;
+        d.body = type === CT_APPDATA || (d.encrypted && type === CT_HANDSHAKE) ? SKIPPED : new Uint8Array(len);
         d.filled = 0;
       }
-      const take = Math.min(d.body.length - d.filled, bytes.length - p);
-      d.body.set(bytes.subarray(p, p + take), d.filled);
+      const take = Math.min(d.need - d.filled, bytes.length - p);
+      if (d.body !== SKIPPED) d.body.set(bytes.subarray(p, p + take), d.filled);
       d.filled += take;
       p += take;
-      if (d.filled < d.body.length) {
+      if (d.filled < d.need) {
         d.carried = true;
         partial();
         break;
@@ -621,11 +629,12 @@ export class TlsParser implements TcpParser {
       d.body = null;
       d.hdrLen = 0;
       d.carried = false;
-      this.record(dir, d, body, ctx);
+      this.record(dir, d, body, d.need, ctx);
     }
   }
 
-  private record(dir: Dir, d: RecDir, body: Uint8Array, ctx: FrameCtx): void {
+  /** `body` is SKIPPED (empty) for records whose bytes were not kept; `length` is the record's. */
+  private record(dir: Dir, d: RecDir, body: Uint8Array, length: number, ctx: FrameCtx): void {
     const sink = ctx.sink;
     const type = d.hdr[0]!;
     const version = (d.hdr[1]! << 8) | d.hdr[2]!;
@@ -639,7 +648,7 @@ export class TlsParser implements TcpParser {
     // RFC 8446 §5.2: in TLS 1.3 an encrypted record's type field is the opaque outer type.
     sink.field(this.sessionVersion === 0x0304 && type === CT_APPDATA ? 'tls.record.opaque_type' : 'tls.record.content_type', type);
     sink.field('tls.record.version', version);
-    sink.field('tls.record.length', body.length);
+    sink.field('tls.record.length', length);
     let info: string;
     switch (type) {
       case CT_HANDSHAKE:
