@@ -37,6 +37,10 @@ export const MAX_MULTIPART_PARTS = 256;
 export const MAX_PART_HEADER = 8 * 1024;
 
 /** Content codings node:zlib can undo (RFC 9110 §18.6 registry names and the x- aliases of §8.4.1). */
+/** Digests an object can carry. */
+export type HashAlgo = 'md5' | 'sha1' | 'sha256';
+export const ALL_HASHES: readonly HashAlgo[] = ['md5', 'sha1', 'sha256'];
+
 export function isSupportedCoding(c: string): boolean {
   return c === 'gzip' || c === 'x-gzip' || c === 'deflate' || c === 'br';
 }
@@ -74,13 +78,16 @@ export class BodyAccumulator {
   private collectedLen = 0;
   private readonly anomalies: string[] = [];
   private readonly declared: string | null;
+  private readonly algos: readonly HashAlgo[];
 
-  constructor(codings: string[], declaredContentType: string | null, collectLimit: number) {
+  /** `algos`: the digests computed as the body streams (the others stay null). */
+  constructor(codings: string[], declaredContentType: string | null, collectLimit: number, algos: readonly HashAlgo[] = ALL_HASHES) {
     this.codings = codings;
     this.declared = declaredContentType;
+    this.algos = algos;
     this.collectLimit = Math.max(0, collectLimit);
     if (this.collectLimit === 0) this.collected = null;
-    if (codings.length === 0) this.hashes = newHashes();
+    if (codings.length === 0) this.hashes = this.algos.map((a) => createHash(a));
   }
 
   /** Copies what it keeps: `bytes` is only valid during the call. */
@@ -97,7 +104,7 @@ export class BodyAccumulator {
       this.anomalies.push(`encoded body larger than ${MAX_ENCODED_BUFFER} bytes: not decoded`);
       return;
     }
-    this.encoded.push(bytes.slice());
+    this.encoded.push(new Uint8Array(bytes));
     this.encodedLen += bytes.length;
   }
 
@@ -115,7 +122,7 @@ export class BodyAccumulator {
       if (this.collectedLen + bytes.length > this.collectLimit) {
         this.collected = null;
       } else {
-        this.collected.push(bytes.slice());
+        this.collected.push(new Uint8Array(bytes));
         this.collectedLen += bytes.length;
       }
     }
@@ -130,7 +137,7 @@ export class BodyAccumulator {
       if (complete && !this.encodedOverflow) {
         const out = decodeAll(encoded, this.codings, this.anomalies);
         if (out) {
-          this.hashes = newHashes();
+          this.hashes = this.algos.map((a) => createHash(a));
           this.decoded(out);
         } else {
           ok = false;
@@ -141,26 +148,25 @@ export class BodyAccumulator {
       // Still sniff something when decoding was impossible: the raw prefix.
       if (!ok && this.head.length === 0) this.head = encoded.slice(0, SNIFF_BYTES);
     }
-    const digests = ok && this.hashes ? this.hashes.map((h) => h.digest('hex')) : null;
+    const digest = (a: HashAlgo): string | null => {
+      const i = this.algos.indexOf(a);
+      return ok && this.hashes && i >= 0 ? this.hashes[i]!.digest('hex') : null;
+    };
     const bytes = ok && this.collected ? concat(this.collected, this.collectedLen) : null;
     const mime =
       ok || this.codings.length === 0 ? sniffMime(this.head, this.declared) : (mediaType(this.declared) ?? 'application/octet-stream');
     return {
       length: ok ? this.decodedLen : -1,
       complete: ok,
-      md5: digests?.[0] ?? null,
-      sha1: digests?.[1] ?? null,
-      sha256: digests?.[2] ?? null,
+      md5: digest('md5'),
+      sha1: digest('sha1'),
+      sha256: digest('sha256'),
       head: this.head,
       mime,
       bytes,
       anomalies: this.anomalies,
     };
   }
-}
-
-function newHashes(): Hash[] {
-  return [createHash('md5'), createHash('sha1'), createHash('sha256')];
 }
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {

@@ -33,6 +33,7 @@ import {
   parseUrlEncoded,
   percentDecode,
   type BodyResult,
+  type HashAlgo,
 } from './http-body.js';
 import { mediaType } from './mime.js';
 
@@ -410,6 +411,9 @@ export interface HttpParserOptions {
   onBody?: (b: { frame: number; dir: Dir; index: number }, bytes: Uint8Array) => void;
   /** Largest body handed to onBody (default DEFAULT_MAX_KEEP_BODY). */
   maxKeepBody?: number;
+  /** Digests computed for each body as it streams (default all three; the ingest computes
+   * SHA-256 only and fills MD5/SHA-1 on demand by re-extracting the body). */
+  hashes?: readonly HashAlgo[];
 }
 
 export class HttpParser implements TcpParser {
@@ -859,7 +863,7 @@ export class HttpParser implements TcpParser {
     const mt = mediaType(m.contentType);
     const wantsForm = m.request && (mt === 'application/x-www-form-urlencoded' || mt === 'multipart/form-data');
     const collect = Math.max(this.keepLimit, wantsForm ? MAX_FORM_BUFFER : 0);
-    m.acc = new BodyAccumulator(decodeOrder, m.contentType, collect);
+    m.acc = new BodyAccumulator(decodeOrder, m.contentType, collect, this.opts.hashes);
     d.msg = m;
     d.mode = 'body';
     d.chunk = 'size';

@@ -13,6 +13,7 @@
 import type { FrameSummary, InnerSummary } from '../dissect/types.js';
 import { DnsTcpParser, DnsUdpParser } from './dns.js';
 import { HttpParser, looksLikeHttp } from './http.js';
+import type { HashAlgo } from './http-body.js';
 import { QuicParser, looksLikeQuic } from './quic.js';
 import { TcpDirectionReassembler, type ReassemblyOutput } from './tcp-reassembly.js';
 import { TlsHandshakeStream, TlsParser, looksLikeTls } from './tls.js';
@@ -105,6 +106,8 @@ export interface SessionHooks {
   onHttpBody?(stream: number, b: { frame: number; dir: Dir; index: number }, bytes: Uint8Array): void;
   /** Only analyse these TCP streams (others are skipped entirely). */
   onlyStreams?: ReadonlySet<number>;
+  /** Digests of HTTP bodies computed while streaming (default all three). */
+  objectHashes?: readonly HashAlgo[];
 }
 
 /** Per-conversation state the indexer keeps on its flow object. */
@@ -425,7 +428,10 @@ export class AppSession {
     const banner = SSH_BANNER.every((b, i) => first[i] === b);
     if (looksLikeHttp(first, dir) || (HTTP_PORTS.has(sp) && !looksLikeTls(first))) {
       c.proto = 'http';
-      c.parser = new HttpParser(c.info, hooks.onHttpBody ? { onBody: (b, bytes) => hooks.onHttpBody!(c.info.stream, b, bytes) } : {});
+      c.parser = new HttpParser(c.info, {
+        ...(hooks.onHttpBody ? { onBody: (b: { frame: number; dir: Dir; index: number }, bytes: Uint8Array) => hooks.onHttpBody!(c.info.stream, b, bytes) } : {}),
+        ...(hooks.objectHashes ? { hashes: hooks.objectHashes } : {}),
+      });
     } else if (looksLikeTls(first) || TLS_PORTS.has(sp) || looksLikeTlsRecord(first)) {
       c.proto = 'tls';
       c.parser = new TlsParser(c.info);

@@ -7,10 +7,13 @@ import { PF_ETH, PF_IP4, PF_IP6, PF_MULTI, PF_ANOMALY, PF_COMMENT, PF_IP_FRAGMEN
 import { formatIp4, formatMac } from '../util/format.js';
 import { AppSession, InnerView, OuterView, type AppFlowSlot } from '../analyze/session.js';
 import type { AppRecord } from '../analyze/types.js';
+import type { HashAlgo } from '../analyze/http-body.js';
 import type { BatchRecord, ObjectMeta } from '../store/case-store.js';
 
 /** Rows per batch handed to the writer: one SQLite transaction each. */
 export const BATCH_ROWS = 8192;
+/** Object digests computed while indexing; the others are filled on demand. */
+export const INGEST_OBJECT_HASHES: readonly HashAlgo[] = ['sha256'];
 /** MAC addresses remembered per host: enough to show a NAT/router, bounded against spoofing floods. */
 const MAX_MACS_PER_HOST = 8;
 
@@ -136,7 +139,9 @@ export class PacketIndexer {
     for (const id of this.protoIds.values()) maxProto = Math.max(maxProto, id);
     this.nextProtoId = maxProto + 1;
     this.batchRows = opts.batchRows ?? BATCH_ROWS;
-    this.app = opts.analyzers === false ? null : new AppSession();
+    // SHA-256 only while indexing (MD5 alone costs ~0.6 s per GiB of bodies): MD5 and SHA-1
+    // are computed on demand from the re-extracted body (replay.ts hashObjects).
+    this.app = opts.analyzers === false ? null : new AppSession({ objectHashes: INGEST_OBJECT_HASHES });
     this.fieldIds = opts.fieldIds ?? new Map();
     let maxField = 0;
     for (const id of this.fieldIds.values()) maxField = Math.max(maxField, id);
@@ -362,7 +367,9 @@ export class PacketIndexer {
         }
         if (r.fields.length) {
           flags |= PF_APP;
-          for (const [name, value] of r.fields) this.batch.appFields.push([id, this.fieldId(name), value]);
+          // A byte value is a view of the capture's read chunk: copied, so the batch neither keeps
+          // the chunk alive nor drags all of it through postMessage to the writer thread.
+          for (const [name, value] of r.fields) this.batch.appFields.push([id, this.fieldId(name), value instanceof Uint8Array ? new Uint8Array(value) : value]);
         }
         for (const a of r.anomalies) {
           s.anomalies.push({ kind: 'malformed', layer: a.layer, offset: a.offset < 0 ? 0 : a.offset, detail: a.detail });

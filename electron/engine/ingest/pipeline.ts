@@ -137,20 +137,29 @@ export async function ingestCapture(opts: IngestOptions): Promise<IngestResult> 
     chunkSize: CHUNK_SIZE,
     hash: true,
   };
+  const useWorker = opts.threads === 'worker' || (opts.threads !== 'inline' && st.size >= WORKER_MIN_BYTES && parseWorkerAvailable());
+  // In-line, the parse side hashes the raw bytes as it reads them (one pass over the
+  // evidence). With a worker, this thread hashes them instead, following the worker's
+  // progress a few MiB behind it (the bytes are in the page cache): it has idle time
+  // between batches, the worker has none.
+  const hasher = useWorker ? new TrailingHasher(path) : null;
+  if (hasher) input.hash = false;
   const write = (b: PacketBatch, read: number) => {
     store.writeBatch(b);
     bytesRead = read;
     packets += b.rows;
+    hasher?.advance(read);
     emit('reading');
   };
 
   store.beginBulk();
   let r: ParseSideResult;
   try {
-    const useWorker = opts.threads === 'worker' || (opts.threads !== 'inline' && st.size >= WORKER_MIN_BYTES && parseWorkerAvailable());
-    // The parse side hashes the raw bytes as it reads them (one pass over the evidence).
     r = useWorker ? await parseInWorker(input, write, signal) : await runParseSide(input, write, signal);
+    // Exactly the bytes the parser read (a file that grew while being read included).
+    if (hasher) r.sha256 = await hasher.finish(r.bytesRead);
   } catch (e) {
+    await hasher?.abandon();
     store.endBulk();
     store.deleteCapture(captureId);
     throw e;
@@ -198,6 +207,71 @@ export async function ingestCapture(opts: IngestOptions): Promise<IngestResult> 
   return { captureId, capture, reused: false, problem: r.problem };
 }
 
+/**
+ * SHA-256 of a file's first N bytes, computed in steps as N grows (`advance`), reading
+ * behind the parser; `finish(n)` hashes up to exactly n bytes and returns the digest.
+ */
+class TrailingHasher {
+  private readonly h = createHash('sha256');
+  private pos = 0;
+  private target = 0;
+  private running: Promise<void> | null = null;
+  private fh: import('node:fs/promises').FileHandle | null = null;
+  private failed: Error | null = null;
+  private readonly buf = Buffer.allocUnsafe(CHUNK_SIZE);
+
+  constructor(private readonly path: string) {}
+
+  advance(n: number): void {
+    if (n > this.target) this.target = n;
+    this.running ??= this.pump().finally(() => (this.running = null));
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      if (!this.fh) {
+        const { open } = await import('node:fs/promises');
+        this.fh = await open(this.path, 'r');
+      }
+      while (this.pos < this.target) {
+        const want = Math.min(this.buf.length, this.target - this.pos);
+        const { bytesRead } = await this.fh.read(this.buf, 0, want, this.pos);
+        if (bytesRead === 0) throw new Error(`${this.path} ended at byte ${this.pos} while being hashed (the parser read ${this.target})`);
+        this.h.update(this.buf.subarray(0, bytesRead));
+        this.pos += bytesRead;
+      }
+    } catch (e) {
+      this.failed ??= e as Error;
+      this.target = this.pos;
+    }
+  }
+
+  async finish(n: number): Promise<string> {
+    while (this.running) await this.running;
+    this.target = n;
+    if (this.pos < n && !this.failed) await this.pump();
+    await this.close();
+    if (this.failed) throw new IngestError('unreadable', this.pos, `cannot hash the evidence: ${this.failed.message}`);
+    if (this.pos !== n) throw new IngestError('internal', this.pos, `hashed ${this.pos} bytes of the ${n} the parser read`);
+    return this.h.digest('hex');
+  }
+
+  async abandon(): Promise<void> {
+    this.target = this.pos;
+    while (this.running) await this.running.catch(() => undefined);
+    await this.close();
+  }
+
+  private async close(): Promise<void> {
+    const fh = this.fh;
+    this.fh = null;
+    await fh?.close();
+  }
+}
+
+/** Young generation of the parse worker, MiB (see INGEST_YOUNG_GEN_MB in worker.ts). */
+const PARSE_YOUNG_GEN_MB = 12;
+
 /** Below this size a worker's start-up costs more than the parallelism gains. */
 const WORKER_MIN_BYTES = 16 << 20;
 
@@ -209,7 +283,7 @@ function parseWorkerAvailable(): boolean {
 }
 
 function parseInWorker(input: ParseSideInput, write: (b: PacketBatch, bytesRead: number) => void, signal?: AbortSignal): Promise<ParseSideResult> {
-  const w = new Worker(PARSE_WORKER, { workerData: input });
+  const w = new Worker(PARSE_WORKER, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: PARSE_YOUNG_GEN_MB } });
   const onAbort = () => w.postMessage({ type: 'cancel' });
   signal?.addEventListener('abort', onAbort);
   return new Promise<ParseSideResult>((resolve, reject) => {
