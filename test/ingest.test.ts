@@ -3,7 +3,9 @@
  * worker and the in-line path give identical cases, progress is reported, cancellation
  * leaves a consistent case, and an interrupted bulk load is detected.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpDir } from './support/shared.js';
@@ -115,5 +117,64 @@ describe.skipIf(!built)(`ingest through the built engine ${built ? '' : '(skippe
     expect(t.store.capture(t.captureId)!.packets).toBe(written.packets);
     t.store.close();
     expect(existsSync(`${casePath}.ingesting`)).toBe(false);
+  }, 120_000);
+
+  it('openTarget ingests in a worker thread: the same case as in-line, errors keep their class, cancel works', async () => {
+    const a = join(tmp.dir, 'target-worker.thcase');
+    const b = join(tmp.dir, 'target-inline.thcase');
+    const progress: number[] = [];
+    const ta = await engine.openTarget(capture, { caseFile: a, onProgress: (p) => progress.push(p.bytesRead) });
+    const tb = await engine.openTarget(capture, { caseFile: b, threads: 'inline' });
+    for (const t of [ta, tb]) {
+      expect(t.store.capture(t.captureId)!.status).toBe('complete');
+      t.store.close();
+    }
+    expect(progress.length).toBeGreaterThan(0);
+    expect(digest(a)).toEqual(digest(b));
+    // The evidence hash the writer thread computes behind the parser equals a plain hash.
+    const sa = engine.CaseStore.open(a, { create: false });
+    expect(sa.captures()[0]!.sha256).toBe(createHash('sha256').update(readFileSync(capture)).digest('hex'));
+    sa.close();
+
+    // A file that is not a case, given as --case: the worker's CaseError arrives as one.
+    const junk = join(tmp.dir, 'junk.thcase');
+    writeFileSync(junk, 'not a database at all, just text that is long enough '.repeat(200));
+    const e = await engine.openTarget(capture, { caseFile: junk }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(engine.CaseError);
+    expect((e as InstanceType<Engine['CaseError']>).code).toBe('not-a-case');
+
+    // Cancelled through the signal: the case holds a consistent, cancelled capture.
+    const ac = new AbortController();
+    const c = join(tmp.dir, 'target-cancel.thcase');
+    const tc = await engine.openTarget(capture, { caseFile: c, signal: ac.signal, onProgress: () => ac.abort() });
+    const cap = tc.store.capture(tc.captureId)!;
+    expect(['cancelled', 'complete']).toContain(cap.status);
+    expect(tc.store.db.prepare('SELECT count(*) FROM packets').pluck().get()).toBe(cap.packets);
+    tc.store.close();
+  }, 180_000);
+
+  it('a cache ingest killed mid-way leaves a temporary case that the next open removes', async () => {
+    const cache = join(tmp.dir, 'cache');
+    const cases = join(cache, 'cases');
+    mkdirSync(cases, { recursive: true });
+    // A process that has exited: its pid names a dead ingest.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const deadPid = Number(dead.stdout);
+    for (const s of ['', '-wal', '-shm']) writeFileSync(join(cases, `tmp-${deadPid}-1.thcase${s}`), 'x');
+    writeFileSync(join(cases, `tmp-${process.pid}-2.thcase`), 'x');
+    const prev = process.env['TRACEHOUND_CACHE'];
+    process.env['TRACEHOUND_CACHE'] = cache;
+    try {
+      const t = await engine.openTarget(capture);
+      t.store.close();
+    } finally {
+      if (prev === undefined) delete process.env['TRACEHOUND_CACHE'];
+      else process.env['TRACEHOUND_CACHE'] = prev;
+    }
+    const left = readdirSync(cases);
+    expect(left.filter((n) => n.startsWith(`tmp-${deadPid}-`))).toEqual([]);
+    // A live process's temporary case (an ingest in progress) is left alone.
+    expect(left).toContain(`tmp-${process.pid}-2.thcase`);
+    expect(left.filter((n) => /^[0-9a-f]{64}\.thcase$/.test(n))).toHaveLength(1);
   }, 120_000);
 });

@@ -1,9 +1,10 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { IngestProgress } from '../../../shared/model.js';
 import { ENGINE_VERSION, CaseStore } from '../store/case-store.js';
 import { IngestError, ingestCapture, sha256File, type IngestResult } from '../ingest/pipeline.js';
+import { ingestWorkerAvailable, startIngestWorker } from '../ingest/worker.js';
 
 /** Where captures opened without --case are indexed: one case per capture SHA-256. */
 export function cacheDir(): string {
@@ -61,6 +62,33 @@ export interface OpenTargetOptions {
   signal?: AbortSignal;
   /** Capture id inside a case file (default: the first). */
   captureId?: number;
+  /** Where the ingest's writer runs: a worker thread (default where the compiled worker
+   * exists, so the host's event loop never blocks) or this thread. */
+  threads?: 'worker' | 'inline';
+}
+
+/**
+ * Ingests `target` into the case file at `casePath` (created when missing) and closes it.
+ * In a worker, the case is opened there; this thread only relays progress and cancel.
+ */
+async function ingestInto(casePath: string, target: string, opts: OpenTargetOptions, dataDir?: string): Promise<IngestResult> {
+  if (opts.threads !== 'inline' && ingestWorkerAvailable()) {
+    const job = startIngestWorker({ capturePath: target, casePath, ...(dataDir ? { dataDir } : {}) }, opts.onProgress);
+    const onAbort = () => job.cancel();
+    if (opts.signal?.aborted) job.cancel();
+    opts.signal?.addEventListener('abort', onAbort);
+    try {
+      return await job.done;
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+  const store = CaseStore.open(casePath, { create: true });
+  try {
+    return await ingestCapture({ capturePath: target, store, ...(dataDir ? { dataDir } : {}), ...pick(opts) });
+  } finally {
+    store.close();
+  }
 }
 
 interface CacheIndex {
@@ -117,14 +145,8 @@ export async function openTarget(target: string, opts: OpenTargetOptions = {}): 
   if (opts.caseFile) {
     // A case left incomplete by a killed ingest holds nothing that can be trusted: redo it.
     if (ingestInterrupted(opts.caseFile)) removeCase(opts.caseFile);
-    const store = CaseStore.open(opts.caseFile, { create: true });
-    try {
-      const r = await ingestCapture({ capturePath: target, store, ...pick(opts) });
-      return { store, captureId: r.captureId, ingest: r };
-    } catch (e) {
-      store.close();
-      throw e;
-    }
+    const r = await ingestInto(opts.caseFile, target, opts);
+    return { store: CaseStore.open(opts.caseFile, { create: false }), captureId: r.captureId, ingest: r };
   }
 
   const dir = cacheDir();
@@ -143,18 +165,16 @@ export async function openTarget(target: string, opts: OpenTargetOptions = {}): 
     }
   }
   // New to the cache by path: index it under a temporary name, then file it by hash.
+  sweepAbandoned(join(dir, 'cases'));
   const tmp = join(dir, 'cases', `tmp-${process.pid}-${Date.now()}.thcase`);
-  let store = CaseStore.open(tmp, { create: true });
   let r: IngestResult;
   try {
-    r = await ingestCapture({ capturePath: target, store, dataDir: join(dir, 'data'), ...pick(opts) });
+    r = await ingestInto(tmp, target, opts, join(dir, 'data'));
   } catch (e) {
-    store.close();
     removeCase(tmp);
     throw e;
   }
   const sha = r.capture.sha256;
-  store.close();
   const final = join(dir, 'cases', `${sha}.thcase`);
   if (r.capture.status === 'cancelled') {
     removeCase(tmp);
@@ -164,12 +184,45 @@ export async function openTarget(target: string, opts: OpenTargetOptions = {}): 
   renameSync(tmp, final);
   idx[key] = sha;
   writeIndex(dir, idx);
-  store = CaseStore.open(final, { create: false });
+  const store = CaseStore.open(final, { create: false });
   return { store, captureId: r.captureId, ingest: r };
 }
 
 function pick(o: OpenTargetOptions): { onProgress?: (p: IngestProgress) => void; signal?: AbortSignal } {
   return { ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.signal ? { signal: o.signal } : {}) };
+}
+
+/** A cache ingest's temporary case: `tmp-<pid>-<ms>.thcase`. */
+const TMP_CASE = /^tmp-(\d+)-\d+\.thcase$/;
+
+/** Removes the temporary cases of cache ingests whose process died (killed mid-ingest). */
+export function sweepAbandoned(casesDir: string): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(casesDir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const m = TMP_CASE.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    removeCase(join(casesDir, name));
+    removed.push(name);
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export function removeCase(path: string): void {

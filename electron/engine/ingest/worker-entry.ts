@@ -31,10 +31,16 @@ void (async () => {
       ...(req.dataDir ? { dataDir: req.dataDir } : {}),
       ...(req.reuse === false ? { reuse: false } : {}),
     });
+    // Closed before 'done': the receiver may rename or reopen the case file at once.
+    store.close();
+    store = null;
     post({ type: 'done', result: { captureId: result.captureId, capture: result.capture, reused: result.reused, problem: result.problem } });
   } catch (e) {
+    try {
+      store?.close();
+    } catch {
+      // The error below is the one worth reporting.
+    }
     post({ type: 'error', error: errorInfo(e) });
-  } finally {
-    store?.close();
   }
 })();
