@@ -116,6 +116,13 @@ export interface ConnectionGraph {
   truncated: boolean;
 }
 
+/** `objects.hash`: the objects' rows after hashing; `mismatched`: objects whose re-extracted
+ * bytes did not give the SHA-256 recorded at ingest (left without MD5/SHA-1). */
+export interface HashedObjects {
+  objects: ObjectRow[];
+  mismatched: number[];
+}
+
 export interface ExportedObjects {
   files: { id: number; path: string; size: number; sha256: string }[];
 }
@@ -152,6 +159,8 @@ export const API = {
   },
   'objects.list': { req: v.object({ captureId }) },
   'objects.export': { req: v.object({ captureId, ids: v.pipe(v.array(frame), v.maxLength(100_000)), dir: v.pipe(v.string(), v.minLength(1), v.maxLength(4096)) }) },
+  /** MD5 and SHA-1 of these objects (the ingest records SHA-256 only), re-extracted from the capture. */
+  'objects.hash': { req: v.object({ captureId, ids: v.pipe(v.array(frame), v.minLength(1), v.maxLength(1000)) }) },
   'hosts.list': { req: v.object({ captureId, limit: limit(100_000) }) },
   /** The peers of `addr` (hop by hop from the renderer), narrowed by an optional display filter. */
   'graph.neighbors': {
@@ -182,6 +191,7 @@ export interface ApiResponses {
   'records.list': RecordRow[];
   'objects.list': ObjectRow[];
   'objects.export': ExportedObjects;
+  'objects.hash': HashedObjects;
   'hosts.list': HostRow[];
   'graph.neighbors': ConnectionGraph;
 }

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exportObjects, followStream, listObjects, sanitizeFilename } from '../electron/engine/analyze/replay.js';
+import { exportObjects, followStream, hashObjects, listObjects, sanitizeFilename } from '../electron/engine/analyze/replay.js';
 import { PcapWriter } from '../electron/engine/capture/writer.js';
 import { ingestCapture } from '../electron/engine/ingest/pipeline.js';
 import { countMatches, prepareFilter } from '../electron/engine/filter/run.js';
@@ -120,6 +120,20 @@ describe('follow stream and object export', () => {
       expect(dl.filename).toBe('../../etc/CON.exe');
       const lost = objs.find((o) => o.stream === 2);
       if (lost) expect(lost.complete).toBe(false);
+
+      // MD5/SHA-1 are not computed at ingest; on request they come from the re-extracted body
+      // and stay in the case. An incomplete body cannot be re-extracted and stays without.
+      expect(objs.every((o) => o.md5 === null && o.sha1 === null)).toBe(true);
+      const hashed = hashObjects(store, r.captureId, objs.map((o) => o.id));
+      expect(hashed.mismatched).toEqual([]);
+      const h = (a: string, b: Uint8Array) => createHash(a).update(b).digest('hex');
+      expect(hashed.objects.find((o) => o.id === html.id)).toMatchObject({ md5: h('md5', page), sha1: h('sha1', page), sha256: html.sha256 });
+      expect(listObjects(store, r.captureId).find((o) => o.id === dl.id)).toMatchObject({ md5: h('md5', exe), sha1: h('sha1', exe) });
+      if (lost) expect(hashed.objects.find((o) => o.id === lost.id)).toMatchObject({ md5: null, sha1: null });
+      // Bytes that no longer give the recorded SHA-256 get no MD5/SHA-1 and are reported.
+      store.db.prepare("UPDATE objects SET md5 = NULL, sha1 = NULL, sha256 = 'ff' WHERE id = ?").run(html.id);
+      expect(hashObjects(store, r.captureId, [html.id])).toMatchObject({ mismatched: [html.id], objects: [{ md5: null }] });
+      store.db.prepare('UPDATE objects SET sha256 = ? WHERE id = ?').run(html.sha256, html.id);
 
       // Export: sanitised names inside the folder, bytes equal to the hashes.
       const outDir = join(tmp.dir, 'export');

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import {
   IngestError, openTarget, CaseError, CaptureFormatError, frameDetail, listPackets, ENGINE_VERSION, formatRelative, type OpenedTarget,
   FilterError, prepareFilter, countMatches, pageMatches, packetsByFrames, fieldValues, formatDiagnostic,
-  followStream, listObjects, exportObjects, StreamNotFoundError, hostLabels,
+  followStream, listObjects, exportObjects, hashObjects, MAX_HASH_OBJECTS, StreamNotFoundError, hostLabels,
   verifyCapture, cachedCasesFor, capturesFromFile, isCaseFile, ingestInterrupted, CaseStore, type VerifyResult,
 } from '../engine/index.js';
 import type { IngestProgress } from '../../shared/model.js';
@@ -29,8 +29,9 @@ commands:
                                          a TCP stream's conversation in order (tcp.stream numbering)
   hosts TARGET [--limit N] [--json]      hosts with their names (DNS, DHCP, NTLM, Kerberos, SNI), MACs,
                                          services, OS hints and country
-  objects TARGET [--export DIR] [--id N,...] [--json]
-                                         objects carried by the traffic (HTTP bodies) with hashes;
+  objects TARGET [--export DIR] [--id N,...] [--hashes] [--json]
+                                         objects carried by the traffic (HTTP bodies) with SHA-256;
+                                         --hashes adds MD5 and SHA-1 (re-extracted, then kept);
                                          --export writes them (sanitised names) into DIR
   verify TARGET [--case FILE] [--capture ID] [--json]
                                          re-hash the capture file(s) and compare with the SHA-256
@@ -374,11 +375,18 @@ async function cmdFollow(args: string[], io: CliIo): Promise<number> {
 async function cmdObjects(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args, allowPositionals: true,
-    options: { export: { type: 'string' }, id: { type: 'string' }, json: { type: 'boolean' }, case: { type: 'string' } },
+    options: { export: { type: 'string' }, id: { type: 'string' }, json: { type: 'boolean' }, case: { type: 'string' }, hashes: { type: 'boolean' } },
   });
   const t = await open(positionals[0], io, values.case);
   try {
     const ids = values.id ? values.id.split(',').map((x) => intArg(x.trim(), 'id', 0)) : [];
+    if (values.hashes) {
+      // MD5 and SHA-1 are not computed at ingest: fill them in (re-extracting the bodies).
+      const todo = listObjects(t.store, t.captureId).filter((o) => (!ids.length || ids.includes(o.id)) && o.complete && o.md5 === null).map((o) => o.id);
+      let mismatched = 0;
+      for (let i = 0; i < todo.length; i += MAX_HASH_OBJECTS) mismatched += hashObjects(t.store, t.captureId, todo.slice(i, i + MAX_HASH_OBJECTS)).mismatched.length;
+      if (mismatched) io.err(`tracehound: ${mismatched} object(s) re-extracted from the capture no longer match the SHA-256 recorded at ingest: the capture changed? (run tracehound verify)\n`);
+    }
     if (values.export !== undefined) {
       const written = exportObjects(t.store, t.captureId, values.export, ids);
       if (values.json) io.out(JSON.stringify(written, null, 2) + '\n');
@@ -391,7 +399,8 @@ async function cmdObjects(args: string[], io: CliIo): Promise<number> {
     if (values.json) io.out(JSON.stringify(rows, null, 2) + '\n');
     else {
       for (const o of rows) {
-        io.out(`${String(o.id).padStart(5)} ${String(o.frame).padStart(7)} ${o.source.padEnd(14)} ${String(o.size).padStart(10)} ${o.complete ? ' ' : '~'} ${o.sha256 ?? '-'.repeat(64)} ${safe(o.mime).padEnd(28)} ${safe(o.filename ?? '')}\n`);
+        const hashes = values.hashes ? ` ${o.md5 ?? '-'.repeat(32)} ${o.sha1 ?? '-'.repeat(40)}` : '';
+        io.out(`${String(o.id).padStart(5)} ${String(o.frame).padStart(7)} ${o.source.padEnd(14)} ${String(o.size).padStart(10)} ${o.complete ? ' ' : '~'} ${o.sha256 ?? '-'.repeat(64)}${hashes} ${safe(o.mime).padEnd(28)} ${safe(o.filename ?? '')}\n`);
       }
     }
     return damageCode(t, positionals[0]!, io);

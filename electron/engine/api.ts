@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import type { ApiError, ApiEvent, ApiHandlers, ApiName, ApiRequest, ApiResponses, ConnectionGraph, GraphEdge, GraphNode, IoGraph, ProtocolNode, RecentCase, Result } from '../../shared/api.js';
 import { checkRequest } from '../../shared/api.js';
 import type { FlowRow } from '../../shared/model.js';
-import { exportObjects, followStream, listObjects, StreamNotFoundError } from './analyze/replay.js';
+import { exportObjects, followStream, hashObjects, listObjects, StreamNotFoundError } from './analyze/replay.js';
 import { CaptureFormatError } from './capture/types.js';
 import { cacheDir, openTarget } from './case/resolve.js';
 import { countBefore, countMatches, FilterError, pageMatches, prepareFilter } from './filter/run.js';
@@ -227,6 +227,10 @@ export class EngineApi {
       'objects.export': async ({ captureId, ids, dir }) => {
         const s = this.session(captureId);
         return { files: exportObjects(s.store, s.captureId, dir, ids) };
+      },
+      'objects.hash': async ({ captureId, ids }) => {
+        const s = this.session(captureId);
+        return hashObjects(s.store, s.captureId, ids);
       },
       'graph.neighbors': async ({ captureId, addr, filter, maxEdges }) => this.neighbors(this.session(captureId), addr, filter, maxEdges ?? 50),
     };

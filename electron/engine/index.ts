@@ -4,7 +4,7 @@
  */
 export { CaseStore, CaseError, ENGINE_VERSION } from './store/case-store.js';
 export { ingestCapture, IngestError, sha256File, type IngestOptions, type IngestResult } from './ingest/pipeline.js';
-export { openTarget, cacheDir, isCaseFile, removeCase, type OpenedTarget, type OpenTargetOptions } from './case/resolve.js';
+export { openTarget, cacheDir, isCaseFile, removeCase, sweepAbandoned, type OpenedTarget, type OpenTargetOptions } from './case/resolve.js';
 export { frameDetail } from './query/frame.js';
 export { listPackets, MAX_PAGE_ROWS } from './query/packets.js';
 export { CaptureFormatError } from './capture/types.js';
@@ -16,7 +16,7 @@ export { prepareFilter, countMatches, pageMatches, frameMatches, FilterError, ty
 export { fieldValues } from './filter/field-values.js';
 export { packetsByFrames } from './query/packets.js';
 export { formatDiagnostic, checkFilter } from '../../shared/filter/index.js';
-export { followStream, listObjects, exportObjects, sanitizeFilename, StreamNotFoundError, DEFAULT_FOLLOW_BYTES, MAX_FOLLOW_BYTES, type ExportedObject } from './analyze/replay.js';
+export { followStream, listObjects, exportObjects, hashObjects, MAX_HASH_OBJECTS, sanitizeFilename, StreamNotFoundError, DEFAULT_FOLLOW_BYTES, MAX_FOLLOW_BYTES, type ExportedObject } from './analyze/replay.js';
 export { storedFields } from './filter/run.js';
 export { EngineApi, createEngineApi, type EngineApiOptions } from './api.js';
 export { verifyCapture, cachedCasesFor, capturesFromFile, type VerifyResult } from './case/verify.js';

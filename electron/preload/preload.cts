@@ -37,6 +37,7 @@ const CONTRACT = {
   'records.list': 1,
   'objects.list': 1,
   'objects.export': 1,
+  'objects.hash': 1,
   'hosts.list': 1,
   'graph.neighbors': 1,
 } as const satisfies Record<ApiName, 1>;

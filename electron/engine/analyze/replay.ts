@@ -214,14 +214,92 @@ export function exportObjects(store: CaseStore, captureId: number, dir: string, 
   const want = ids.length ? all.filter((o) => ids.includes(o.id)) : all;
   mkdirSync(dir, { recursive: true });
   const out: ExportedObject[] = [];
+  const digests: ObjectDigests[] = [];
+  extractObjects(store, captureId, want, (o, bytes) => {
+    const name = `${o.id}-${sanitizeFilename(o.filename, `object-${o.frame}`)}`;
+    const final = join(dir, name);
+    const tmp = join(dir, `.${name}.partial`);
+    rmSync(tmp, { force: true });
+    const fd = openSync(tmp, 'wx');
+    try {
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+      fsyncSync(fd);
+    } catch (e) {
+      closeSync(fd);
+      rmSync(tmp, { force: true });
+      throw e;
+    }
+    closeSync(fd);
+    renameSync(tmp, final);
+    const d = digestsOf(o.id, bytes);
+    digests.push(d);
+    out.push({ id: o.id, path: final, size: bytes.length, sha256: d.sha256 });
+  });
+  saveDigests(store, digests);
+  return out;
+}
+
+/** The three digests of one object's bytes. */
+export interface ObjectDigests {
+  id: number;
+  md5: string;
+  sha1: string;
+  sha256: string;
+}
+
+function digestsOf(id: number, bytes: Uint8Array): ObjectDigests {
+  const hex = (a: string) => createHash(a).update(bytes).digest('hex');
+  return { id, md5: hex('md5'), sha1: hex('sha1'), sha256: hex('sha256') };
+}
+
+/** Objects hashed per call at most (each is re-extracted from the capture). */
+export const MAX_HASH_OBJECTS = 1000;
+
+/**
+ * Fills in the MD5 and SHA-1 of the chosen objects (the ingest computes SHA-256 only) by
+ * re-extracting their bytes from the capture, and stores them. An object whose re-extracted
+ * bytes do not give the SHA-256 recorded at ingest keeps no MD5/SHA-1 (and is reported);
+ * objects that cannot be re-extracted (incomplete, SMB files) are left as they are.
+ * Returns the objects' rows after the update.
+ */
+export function hashObjects(store: CaseStore, captureId: number, ids: readonly number[]): { objects: ObjectRow[]; mismatched: number[] } {
+  const wanted = new Set(ids.slice(0, MAX_HASH_OBJECTS));
+  const rows = listObjects(store, captureId).filter((o) => wanted.has(o.id));
+  const todo = rows.filter((o) => o.complete && (o.md5 === null || o.sha1 === null));
+  const digests: ObjectDigests[] = [];
+  const mismatched: number[] = [];
+  extractObjects(store, captureId, todo, (o, bytes) => {
+    const d = digestsOf(o.id, bytes);
+    if (o.sha256 !== null && o.sha256 !== d.sha256) mismatched.push(o.id);
+    else digests.push(d);
+  });
+  saveDigests(store, digests);
+  const byId = new Map(digests.map((d) => [d.id, d]));
+  return { objects: rows.map((o) => ({ ...o, ...(byId.get(o.id) ?? {}) })), mismatched };
+}
+
+function saveDigests(store: CaseStore, digests: readonly ObjectDigests[]): void {
+  if (digests.length === 0) return;
+  const st = store.db.prepare('UPDATE objects SET md5 = ?, sha1 = ?, sha256 = coalesce(sha256, ?) WHERE id = ?');
+  store.db.transaction(() => {
+    for (const d of digests) st.run(d.md5, d.sha1, d.sha256, d.id);
+  })();
+}
+
+/**
+ * Re-extracts HTTP bodies from the capture (one replay per TCP stream) and hands each
+ * chosen object's decoded bytes to `each`, in the objects' order within their stream.
+ */
+function extractObjects(store: CaseStore, captureId: number, objs: readonly ObjectRow[], each: (o: ObjectRow, bytes: Uint8Array) => void): void {
   const byStream = new Map<number, ObjectRow[]>();
-  for (const o of want) {
+  for (const o of objs) {
     if (o.stream === null || !o.source.startsWith('http.')) continue;
     let l = byStream.get(o.stream);
     if (!l) byStream.set(o.stream, (l = []));
     l.push(o);
   }
-  for (const [stream, objs] of byStream) {
+  for (const [stream, list] of byStream) {
     // Bodies in the order the HTTP parser completes them: match by frame, direction and order.
     const pending = new Map<string, Uint8Array[]>();
     const hooks: SessionHooks = {
@@ -231,34 +309,17 @@ export function exportObjects(store: CaseStore, captureId: number, dir: string, 
         if (!l) pending.set(key, (l = []));
         l[b.index] = Uint8Array.from(bytes);
       },
+      objectHashes: [],
     };
     replay(store, captureId, stream, hooks, () => false);
     const seenPerKey = new Map<string, number>();
-    for (const o of objs) {
+    for (const o of list) {
       const dirOf: Dir = o.source === 'http.request' ? 0 : 1;
       const key = `${o.frame}:${dirOf}`;
       const idx = seenPerKey.get(key) ?? 0;
       seenPerKey.set(key, idx + 1);
       const bytes = pending.get(key)?.[idx];
-      if (!bytes) continue;
-      const name = `${o.id}-${sanitizeFilename(o.filename, `object-${o.frame}`)}`;
-      const final = join(dir, name);
-      const tmp = join(dir, `.${name}.partial`);
-      rmSync(tmp, { force: true });
-      const fd = openSync(tmp, 'wx');
-      try {
-        let off = 0;
-        while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-        fsyncSync(fd);
-      } catch (e) {
-        closeSync(fd);
-        rmSync(tmp, { force: true });
-        throw e;
-      }
-      closeSync(fd);
-      renameSync(tmp, final);
-      out.push({ id: o.id, path: final, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+      if (bytes) each(o, bytes);
     }
   }
-  return out;
 }

@@ -56,11 +56,37 @@ export function objectColumns(t: VT, _lang: Lang, pivot: (p: Pivot) => void, sav
 
 type SaveState = { ids: number[]; dir: string; busy: boolean; result: ExportedObjects | null; error: string | null };
 
+/** Objects per `objects.hash` call (the contract's limit). */
+const HASH_BATCH = 1000;
+
+type HashState = { done: number; total: number; busy: boolean; mismatched: number; error: string | null };
+
 export function ObjectsView(props: ViewProps) {
   const t = vt(props.t);
-  const [load] = useLoad(String(props.captureId), () => props.api['objects.list']({ captureId: props.captureId }));
+  const [load, reload] = useLoad(String(props.captureId), () => props.api['objects.list']({ captureId: props.captureId }));
   const rows = load.state === 'ok' ? load.value : [];
   const [saving, setSaving] = useState<SaveState | null>(null);
+  const [hashing, setHashing] = useState<HashState | null>(null);
+  // The ingest records SHA-256; MD5 and SHA-1 are computed on request (re-extracted bodies).
+  const unhashed = rows.filter((r) => r.complete && r.md5 === null && r.source.startsWith('http.')).map((r) => r.id);
+  const doHash = async () => {
+    const ids = unhashed;
+    let st: HashState = { done: 0, total: ids.length, busy: true, mismatched: 0, error: null };
+    setHashing(st);
+    for (let i = 0; i < ids.length; i += HASH_BATCH) {
+      const r = await props.api['objects.hash']({ captureId: props.captureId, ids: ids.slice(i, i + HASH_BATCH) });
+      if (!r.ok) {
+        st = { ...st, busy: false, error: r.error.message };
+        setHashing(st);
+        reload();
+        return;
+      }
+      st = { ...st, done: Math.min(ids.length, i + HASH_BATCH), mismatched: st.mismatched + r.value.mismatched.length };
+      setHashing(st);
+    }
+    setHashing({ ...st, busy: false });
+    reload();
+  };
 
   const startSave = (ids: number[]) => setSaving({ ids, dir: saving?.dir ?? '', busy: false, result: null, error: null });
   const doSave = async () => {
@@ -77,6 +103,17 @@ export function ObjectsView(props: ViewProps) {
         <button type="button" data-testid="objects-save-all" disabled={rows.length === 0} onClick={() => startSave(rows.map((r) => r.id))}>
           {t('views.obj.saveAll')}
         </button>
+        <button type="button" data-testid="objects-hash" disabled={unhashed.length === 0 || hashing?.busy === true} onClick={() => void doHash()}>
+          {t('views.obj.hash', { n: fmtInt(unhashed.length, props.lang) })}
+        </button>
+        {hashing && (
+          <span role="status" data-testid="objects-hash-status">
+            {hashing.error
+              ? t('views.common.error', { message: hashing.error })
+              : t('views.obj.hashed', { done: fmtInt(hashing.done, props.lang), total: fmtInt(hashing.total, props.lang) })}
+            {hashing.mismatched > 0 && ` ${t('views.obj.hashMismatch', { n: fmtInt(hashing.mismatched, props.lang) })}`}
+          </span>
+        )}
       </div>
       {saving && (
         <form

@@ -1,4 +1,5 @@
 // @vitest-environment jsdom
+import type { ObjectRow } from '../../../shared/model.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import type { RecordRow } from '../../../shared/api.js';
@@ -167,6 +168,30 @@ describe('Objects view', () => {
     fireEvent.click(screen.getByTestId('objects-save-confirm'));
     expect((await screen.findByTestId('objects-save-result')).textContent).toContain('/tmp/out/4-invoice.pdf');
     expect(f.calls.at(-1)).toEqual({ name: 'objects.export', req: { captureId: 1, ids: [4], dir: '/tmp/out' } });
+  });
+
+  it('computes MD5 / SHA-1 on request for the complete HTTP objects that lack them', async () => {
+    const base = { stream: 2, source: 'http.response', filename: null, mime: 'text/html', size: 10, sha256: 'cc' };
+    let rows: ObjectRow[] = [
+      { ...base, id: 1, frame: 5, complete: true, md5: null, sha1: null },
+      { ...base, id: 2, frame: 6, complete: false, md5: null, sha1: null, sha256: null },
+      { ...base, id: 3, frame: 7, complete: true, md5: 'ab', sha1: 'cd' },
+    ];
+    const f = fakeApi({
+      'objects.list': () => rows,
+      'objects.hash': (r) => {
+        rows = rows.map((o) => (r.ids.includes(o.id) ? { ...o, md5: 'm'.repeat(32), sha1: 's'.repeat(40) } : o));
+        return { objects: rows.filter((o) => r.ids.includes(o.id)), mismatched: [] };
+      },
+    });
+    render(<ObjectsView {...viewProps(f.api)} />);
+    const button = await screen.findByTestId('objects-hash');
+    await waitFor(() => expect(button.textContent).toContain('(1)'));
+    fireEvent.click(button);
+    await waitFor(() => expect(screen.getByTestId('objects-hash-status').textContent).toContain('Hashed 1 of 1'));
+    expect(f.calls.find((c) => c.name === 'objects.hash')).toEqual({ name: 'objects.hash', req: { captureId: 1, ids: [1] } });
+    await waitFor(() => expect(screen.getAllByTestId('object-row').some((r) => r.textContent!.includes('m'.repeat(32)))).toBe(true));
+    expect((screen.getByTestId('objects-hash') as HTMLButtonElement).disabled).toBe(true);
   });
 });
 
