@@ -277,6 +277,53 @@ export class AppSession {
     return this.result;
   }
 
+  /**
+   * True when a conversation's analysis is over: a TCP stream whose two directions ended
+   * (FIN reached in sequence, or RST) or that broke, or one never analysed. Its state is
+   * already released; only its (small) conversation object is left.
+   */
+  static finished(slot: AppFlowSlot): boolean {
+    const c = slot.conv;
+    if (c === null) return true;
+    return c.kind === 'tcp' && (c.dead || (c.ended[0] && c.ended[1]));
+  }
+
+  /**
+   * Ends a conversation's analysis early, as the end of the capture would (its flow is being
+   * evicted from memory): open directions end, buffered bytes are delivered as far as they
+   * go. Returns the records that came out; the slot keeps only a UDP conversation's
+   * identity (nothing for TCP: the indexer keeps tcp.stream).
+   */
+  retire(slot: AppFlowSlot): AppRecord[] {
+    const c = slot.conv;
+    if (c === null) return [];
+    const before = c.kind === 'tcp' ? held(c) : 0;
+    const out = this.finish([slot]);
+    if (c.kind === 'tcp') {
+      this.buffered -= before;
+      c.reasm = null;
+      this.open.delete(c);
+      slot.conv = null;
+    } else {
+      // A UDP conversation keeps its identity (udp stream number, client side) and chooses
+      // its parser again if it speaks again.
+      slot.conv = { kind: 'udp', info: c.info, clientIsA: c.clientIsA, parser: null, proto: '' };
+    }
+    return out;
+  }
+
+  /**
+   * The state of a TCP stream whose analysis was over when it was evicted and which got
+   * another segment (a late retransmission): nothing more is analysed, as before eviction.
+   */
+  static over(stream: number): AppConv {
+    const none = { addr: '', port: 0 };
+    return {
+      kind: 'tcp', info: { stream, client: none, server: none }, clientIsA: true, isn: [-1, -1], reasm: null, parser: null,
+      proto: 'none', ended: [true, true], dead: true, lastFrame: 0, switches: 0,
+    };
+  }
+
   /** Application protocol chosen for a flow ('http', 'tls', ...), or null. */
   static protocolOf(slot: AppFlowSlot): string | null {
     const p = slot.conv?.proto;

@@ -56,6 +56,9 @@ interface HostState extends HostRecord {
 }
 
 interface FlowState extends FlowRecord, AppFlowSlot {
+  /** Its keys in flowMap. */
+  pairKey: number;
+  portKey: number;
   /** Relative-sequence bases per direction (A→B, B→A), NaN until known. */
   baseAB: number;
   baseBA: number;
@@ -67,7 +70,43 @@ interface FlowState extends FlowRecord, AppFlowSlot {
   snapBaseBA: number;
   snapWsAB: number;
   snapWsBA: number;
+  /** Frame number of the conversation's last packet (eviction). */
+  lastFrame: number;
 }
+
+/**
+ * What an evicted conversation leaves in the flow map: enough to resume it (same flow id,
+ * tcp.stream, orientation, relative-sequence bases and window scales) if another of its
+ * packets comes, so eviction never changes what is indexed. ~10x smaller than a FlowState.
+ */
+interface Tomb {
+  tomb: true;
+  id: number;
+  tcpStream: number | null;
+  ipproto: number;
+  a: number;
+  b: number;
+  aPort: number | null;
+  bPort: number | null;
+  baseAB: number;
+  baseBA: number;
+  wsAB: number;
+  wsBA: number;
+  /** A TCP stream whose analysis was over: later segments are not analysed either. */
+  over: boolean;
+  /** What the analyzers keep of it (a UDP conversation's identity), or null. */
+  conv: AppFlowSlot['conv'];
+}
+
+/**
+ * Conversations idle for this many frames may be evicted (their state written out and
+ * dropped), so memory follows the conversations in progress, not all there ever were...
+ */
+export const EVICT_IDLE_FRAMES = 65536;
+/** ... when their analysis is over (a closed TCP stream), or UDP idle this long (s) ... */
+export const EVICT_UDP_IDLE_SECONDS = 2;
+/** ... or anything idle this long (s): a TCP session silent for 5 minutes loses its parser state. */
+export const EVICT_IDLE_SECONDS = 300;
 
 export interface IndexerOptions {
   captureId: number;
@@ -81,6 +120,8 @@ export interface IndexerOptions {
   analyzers?: boolean;
   /** Application field-name ids already in the case. */
   fieldIds?: Map<string, number>;
+  /** Idle frames before a conversation may be evicted (default EVICT_IDLE_FRAMES). */
+  evictIdleFrames?: number;
 }
 
 export type IndexerBatch = PacketBatch;
@@ -99,6 +140,7 @@ export class PacketIndexer {
   private frame = 0;
   private batch: IndexerBatch;
   private readonly batchRows: number;
+  private readonly evictIdleFrames: number;
 
   private readonly hosts4 = new Map<number, HostState>();
   private readonly hosts6 = new Map<string, HostState>();
@@ -106,8 +148,13 @@ export class PacketIndexer {
   private nextHostId: number;
   /** Conversations by (lower host id, higher host id), then by (proto, ports): two numeric
    * lookups instead of building a string key per packet. */
-  private readonly flowMap = new Map<number, Map<number, FlowState>>();
-  private readonly flowList: FlowState[] = [];
+  private readonly flowMap = new Map<number, Map<number, FlowState | Tomb>>();
+  /** Conversations in memory (not evicted), in creation order. */
+  private flowList: FlowState[] = [];
+  /** Conversations created in all (evicted ones included). */
+  private flowsCreated = 0;
+  /** Conversations evicted so far (their rows went out in batches). */
+  flowsEvicted = 0;
   private nextFlowId: number;
   private readonly protoIds: Map<string, number>;
   private nextProtoId: number;
@@ -139,6 +186,7 @@ export class PacketIndexer {
     for (const id of this.protoIds.values()) maxProto = Math.max(maxProto, id);
     this.nextProtoId = maxProto + 1;
     this.batchRows = opts.batchRows ?? BATCH_ROWS;
+    this.evictIdleFrames = opts.evictIdleFrames ?? EVICT_IDLE_FRAMES;
     // SHA-256 only while indexing (MD5 alone costs ~0.6 s per GiB of bodies): MD5 and SHA-1
     // are computed on demand from the re-extracted body (replay.ts hashObjects).
     this.app = opts.analyzers === false ? null : new AppSession({ objectHashes: INGEST_OBJECT_HASHES });
@@ -153,6 +201,7 @@ export class PacketIndexer {
 
   private newBatch(): IndexerBatch {
     return {
+      captureId: this.captureId,
       rows: 0,
       nums: new Float64Array(this.batchRows * NUM_COLS),
       infos: new Array<string | null>(this.batchRows),
@@ -162,9 +211,11 @@ export class PacketIndexer {
       newProtocols: [],
       extraFlows: [],
       flowStates: [],
-      appFields: [],
+      appFieldKeys: [],
+      appFieldValues: [],
       newFieldNames: [],
       records: [],
+      flows: [],
     };
   }
 
@@ -182,7 +233,7 @@ export class PacketIndexer {
   /** The partly filled batch (after the last full one), or null when empty. */
   takeBatch(): IndexerBatch | null {
     const b0 = this.batch;
-    if (b0.rows === 0 && b0.newProtocols.length === 0 && b0.records.length === 0 && b0.newFieldNames.length === 0) return null;
+    if (b0.rows === 0 && b0.newProtocols.length === 0 && b0.records.length === 0 && b0.newFieldNames.length === 0 && b0.appFieldValues.length === 0 && b0.flows.length === 0) return null;
     const b = this.batch;
     this.batch = this.newBatch();
     b.infos.length = b.rows;
@@ -369,7 +420,11 @@ export class PacketIndexer {
           flags |= PF_APP;
           // A byte value is a view of the capture's read chunk: copied, so the batch neither keeps
           // the chunk alive nor drags all of it through postMessage to the writer thread.
-          for (const [name, value] of r.fields) this.batch.appFields.push([id, this.fieldId(name), value instanceof Uint8Array ? new Uint8Array(value) : value]);
+          const b = this.batch;
+          for (const [name, value] of r.fields) {
+            b.appFieldKeys.push(id, this.fieldId(name));
+            b.appFieldValues.push(value instanceof Uint8Array ? new Uint8Array(value) : value);
+          }
         }
         for (const a of r.anomalies) {
           s.anomalies.push({ kind: 'malformed', layer: a.layer, offset: a.offset < 0 ? 0 : a.offset, detail: a.detail });
@@ -423,7 +478,44 @@ export class PacketIndexer {
     if (++b.rows === this.batchRows) {
       this.full.push(b);
       this.batch = this.newBatch();
+      this.evictIdle();
     }
+  }
+
+  /**
+   * Writes out and forgets the conversations idle for EVICT_IDLE_FRAMES frames whose state
+   * can go: analysis over (closed TCP), UDP idle EVICT_UDP_IDLE_SECONDS, anything idle
+   * EVICT_IDLE_SECONDS. Their rows go in the batch (merged by the writer), their records
+   * come out as at the end of the capture, and a Tomb keeps their identity.
+   */
+  private evictIdle(): void {
+    const minFrame = this.frame - this.evictIdleFrames;
+    if (minFrame <= 0) return;
+    const now = this.lastSec;
+    const keep: FlowState[] = [];
+    for (const f of this.flowList) {
+      const idle = now - f.lastSec;
+      const over = f.ipproto === 6 ? AppSession.finished(f) : f.ipproto === 17 && idle >= EVICT_UDP_IDLE_SECONDS;
+      if (f.lastFrame > minFrame || !(over || idle >= EVICT_IDLE_SECONDS)) {
+        keep.push(f);
+        continue;
+      }
+      if (this.app) {
+        const lastId = packetId(this.captureId, f.lastFrame);
+        for (const rec of this.app.retire(f)) {
+          const frame = 'frame' in rec ? rec.frame : 0;
+          this.batch.records.push(this.record(rec, frame > 0 ? packetId(this.captureId, frame) : lastId));
+        }
+      }
+      this.batch.flows.push(flowRecord(f));
+      const t: Tomb = {
+        tomb: true, id: f.id, tcpStream: f.tcpStream, ipproto: f.ipproto, a: f.a, b: f.b, aPort: f.aPort, bPort: f.bPort,
+        baseAB: f.baseAB, baseBA: f.baseBA, wsAB: f.wsAB, wsBA: f.wsBA, over: f.ipproto === 6 && AppSession.finished(f), conv: f.conv,
+      };
+      this.flowMap.get(f.pairKey)!.set(f.portKey, t);
+      this.flowsEvicted++;
+    }
+    this.flowList = keep;
   }
 
   private fieldId(name: string): number {
@@ -535,8 +627,9 @@ export class PacketIndexer {
       byPorts = new Map();
       this.flowMap.set(pairKey, byPorts);
     }
-    let f = fresh ? undefined : byPorts.get(portKey);
-    if (!f) {
+    const got = fresh ? undefined : byPorts.get(portKey);
+    let f: FlowState;
+    if (got === undefined) {
       f = {
         id: this.nextFlowId++,
         ipproto: ipProto < 0 ? 0 : ipProto,
@@ -547,21 +640,38 @@ export class PacketIndexer {
         firstSec: tsSec, firstNsec: tsNsec, lastSec: tsSec, lastNsec: tsNsec,
         pktsAB: 0, pktsBA: 0, bytesAB: 0, bytesBA: 0, tcpSeen: 0, directAB: 0, directBA: 0, tcpStream: null, app: null, conv: null,
         baseAB: NaN, baseBA: NaN, wsAB: -2, wsBA: -2, snapBaseAB: NaN, snapBaseBA: NaN, snapWsAB: -1, snapWsBA: -1,
+        lastFrame: this.frame, pairKey, portKey,
       };
       byPorts.set(portKey, f);
       this.flowList.push(f);
+      this.flowsCreated++;
+    } else if ('tomb' in got) {
+      // An evicted conversation resumes under its own identity; its counters start again
+      // (the writer adds them to the row already written).
+      f = {
+        id: got.id, ipproto: got.ipproto, a: got.a, b: got.b, aPort: got.aPort, bPort: got.bPort,
+        firstSec: tsSec, firstNsec: tsNsec, lastSec: tsSec, lastNsec: tsNsec,
+        pktsAB: 0, pktsBA: 0, bytesAB: 0, bytesBA: 0, tcpSeen: 0, directAB: 0, directBA: 0,
+        tcpStream: got.tcpStream, app: null,
+        conv: got.over && got.tcpStream !== null ? AppSession.over(got.tcpStream) : got.conv,
+        baseAB: got.baseAB, baseBA: got.baseBA, wsAB: got.wsAB, wsBA: got.wsBA,
+        // flow_states already holds these: only later changes are written.
+        snapBaseAB: got.baseAB, snapBaseBA: got.baseBA, snapWsAB: got.wsAB < 0 ? -1 : got.wsAB, snapWsBA: got.wsBA < 0 ? -1 : got.wsBA,
+        lastFrame: this.frame, pairKey, portKey,
+      };
+      byPorts.set(portKey, f);
+      this.flowList.push(f);
+    } else {
+      f = got;
     }
+    f.lastFrame = this.frame;
     return f;
   }
 
-  /** The conversations as plain records (no analyzer state: they cross a worker boundary). */
+  /** The conversations still in memory as plain records (no analyzer state: they cross a
+   * worker boundary). Evicted ones went out in batches (PacketBatch.flows). */
   flows(): Iterable<FlowRecord> {
-    return this.flowList.map((f) => ({
-      id: f.id, ipproto: f.ipproto, a: f.a, b: f.b, aPort: f.aPort, bPort: f.bPort,
-      firstSec: f.firstSec, firstNsec: f.firstNsec, lastSec: f.lastSec, lastNsec: f.lastNsec,
-      pktsAB: f.pktsAB, pktsBA: f.pktsBA, bytesAB: f.bytesAB, bytesBA: f.bytesBA, tcpSeen: f.tcpSeen,
-      directAB: f.directAB, directBA: f.directBA, tcpStream: f.tcpStream, app: f.app,
-    }));
+    return this.flowList.map(flowRecord);
   }
 
   hosts(): Iterable<HostRecord> {
@@ -570,7 +680,17 @@ export class PacketIndexer {
     return all;
   }
 
+  /** Conversations created (evicted ones included). */
   get flowCount(): number {
-    return this.flowList.length;
+    return this.flowsCreated;
   }
+}
+
+function flowRecord(f: FlowState): FlowRecord {
+  return {
+    id: f.id, ipproto: f.ipproto, a: f.a, b: f.b, aPort: f.aPort, bPort: f.bPort,
+    firstSec: f.firstSec, firstNsec: f.firstNsec, lastSec: f.lastSec, lastNsec: f.lastNsec,
+    pktsAB: f.pktsAB, pktsBA: f.pktsBA, bytesAB: f.bytesAB, bytesBA: f.bytesBA, tcpSeen: f.tcpSeen,
+    directAB: f.directAB, directBA: f.directBA, tcpStream: f.tcpStream, app: f.app,
+  };
 }

@@ -29,6 +29,10 @@ export interface ParseSideInput {
   chunkSize: number;
   /** Hash the raw bytes here (false when the caller hashes them on another thread). */
   hash: boolean;
+  /** See IndexerOptions.evictIdleFrames. */
+  evictIdleFrames?: number;
+  /** Rows per batch (default BATCH_ROWS; eviction is checked once per batch). */
+  batchRows?: number;
 }
 
 export interface Damage {
@@ -51,6 +55,8 @@ export interface ParseSideResult {
   dataTmpPath: string | null;
   packets: number;
   bytes: number;
+  /** Conversations evicted from memory while parsing (their rows went out in batches). */
+  flowsEvicted: number;
   firstTs: [number, number] | null;
   lastTs: [number, number] | null;
   linkTypes: number[];
@@ -77,10 +83,12 @@ export async function runParseSide(input: ParseSideInput, sink: BatchSink, signa
     firstFlowId: input.firstFlowId,
     protocolIds: new Map(input.protocolIds),
     fieldIds: new Map(input.fieldIds),
+    ...(input.evictIdleFrames !== undefined ? { evictIdleFrames: input.evictIdleFrames } : {}),
+    ...(input.batchRows !== undefined ? { batchRows: input.batchRows } : {}),
   });
   const result: ParseSideResult = {
     sha256: '', bytesRead: 0, compression: null, format: null, fatal: null, problem: null, cancelled: false, dataTmpPath: null,
-    packets: 0, bytes: 0, firstTs: null, lastTs: null, linkTypes: [], flows: [], hosts: [], interfaces: [], names: [],
+    packets: 0, bytes: 0, flowsEvicted: 0, firstTs: null, lastTs: null, linkTypes: [], flows: [], hosts: [], interfaces: [], names: [],
   };
   const damage = (e: CaptureFormatError): Damage => ({ kind: e.kind, offset: e.offset, message: describeDamage(input.displayName, e) });
 
@@ -168,6 +176,7 @@ export async function runParseSide(input: ParseSideInput, sink: BatchSink, signa
   result.lastTs = indexer.lastTs;
   result.linkTypes = [...indexer.linkTypes].sort((a, b) => a - b);
   result.flows = [...indexer.flows()];
+  result.flowsEvicted = indexer.flowsEvicted;
   result.hosts = [...indexer.hosts()];
   result.interfaces = (parser?.interfaces ?? []).map((i) => ({
     id: i.id, linktype: i.linktype, snaplen: i.snaplen, name: i.name, description: i.description, tsResolution: i.tsResolution,

@@ -34,6 +34,9 @@ export interface IngestOptions {
   threads?: 'worker' | 'inline';
   /** Minimum interval between progress events, ms. */
   progressIntervalMs?: number;
+  /** Tuning for tests: see IndexerOptions.evictIdleFrames and batchRows. */
+  evictIdleFrames?: number;
+  batchRows?: number;
 }
 
 export interface IngestResult {
@@ -42,6 +45,8 @@ export interface IngestResult {
   reused: boolean;
   /** Damage that stopped reading early; everything before it was kept. */
   problem: { kind: string; offset: number; message: string } | null;
+  /** Conversations whose state the parser evicted while reading (memory stays bounded). */
+  flowsEvicted?: number;
 }
 
 /** Streams hashed with SHA-256 at this many bytes per read; also the decompression unit. */
@@ -136,6 +141,8 @@ export async function ingestCapture(opts: IngestOptions): Promise<IngestResult> 
     tmpStem: pendingSha.replace(/:/g, '-'),
     chunkSize: CHUNK_SIZE,
     hash: true,
+    ...(opts.evictIdleFrames !== undefined ? { evictIdleFrames: opts.evictIdleFrames } : {}),
+    ...(opts.batchRows !== undefined ? { batchRows: opts.batchRows } : {}),
   };
   const useWorker = opts.threads === 'worker' || (opts.threads !== 'inline' && st.size >= WORKER_MIN_BYTES && parseWorkerAvailable());
   // In-line, the parse side hashes the raw bytes as it reads them (one pass over the
@@ -204,7 +211,7 @@ export async function ingestCapture(opts: IngestOptions): Promise<IngestResult> 
   packets = r.packets;
   emit('done', true);
   const capture = store.capture(captureId)!;
-  return { captureId, capture, reused: false, problem: r.problem };
+  return { captureId, capture, reused: false, problem: r.problem, flowsEvicted: r.flowsEvicted };
 }
 
 /**
@@ -270,7 +277,7 @@ class TrailingHasher {
 }
 
 /** Young generation of the parse worker, MiB (see INGEST_YOUNG_GEN_MB in worker.ts). */
-const PARSE_YOUNG_GEN_MB = 12;
+const PARSE_YOUNG_GEN_MB = 32;
 
 /** Below this size a worker's start-up costs more than the parallelism gains. */
 const WORKER_MIN_BYTES = 16 << 20;

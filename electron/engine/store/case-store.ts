@@ -26,6 +26,8 @@ export const NUM_COLS = PACKET_COLS - 1;
 /** Rows per multi-row INSERT: large enough to amortise the statement call, small enough
  * to stay far below SQLite's 32766 bound-parameter limit (256 × 19 = 4864). */
 export const ROWS_PER_INSERT = 256;
+/** Rows per multi-row INSERT into app_fields (3 parameters each). */
+export const APP_ROWS_PER_INSERT = 512;
 
 export type SqlValue = number | string | null;
 
@@ -35,6 +37,7 @@ export type SqlValue = number | string | null;
  * column as an array of strings.
  */
 export interface PacketBatch {
+  captureId: number;
   rows: number;
   /** rows × NUM_COLS numbers in PACKET_COLUMNS order (without info). */
   nums: Float64Array;
@@ -48,12 +51,18 @@ export interface PacketBatch {
   extraFlows: [number, number][];
   /** TCP state snapshots: [flow, packet id, base A→B, base B→A, ws A→B, ws B→A] (NaN base = unknown). */
   flowStates: [number, number, number, number, number, number][];
-  /** Application field occurrences: [packet id, field id, value] (value typed as in app_fields). */
-  appFields: [number, number, number | string | Uint8Array][];
+  /** Application field occurrences, packed (no tuple per row to allocate, clone and collect):
+   * two numbers per occurrence, packet id then field id ... */
+  appFieldKeys: number[];
+  /** ... and its value (typed as in app_fields), one per occurrence. */
+  appFieldValues: (number | string | Uint8Array)[];
   /** Field names first used in this batch: [id, name]. */
   newFieldNames: [number, string][];
   /** Analyzer records with the objects they carry. */
   records: BatchRecord[];
+  /** Conversations evicted from the parser's memory: their rows so far (merged into any
+   * row of the same id; an evicted conversation that resumes is written again). */
+  flows: FlowRecord[];
 }
 
 /** One analyzer record (JSON) and the extracted objects (bodies, files) it describes. */
@@ -225,7 +234,7 @@ export class CaseStore {
    */
   beginBulk(): void {
     this.db.pragma('synchronous = OFF');
-    this.db.pragma('cache_size = -65536');
+    this.db.pragma('cache_size = -32768');
     const others = (this.db.prepare("SELECT count(*) AS n FROM captures WHERE status != 'ingesting'").get() as { n: number }).n;
     if (others === 0 && this.path !== ':memory:') {
       writeFileSync(this.bulkMarker, String(process.pid));
@@ -296,6 +305,9 @@ export class CaseStore {
 
   /** Parameter arrays for the multi-row INSERT, reused across batches. */
   private readonly chunk: SqlValue[] = new Array<SqlValue>(ROWS_PER_INSERT * PACKET_COLS).fill(null);
+  private insertAppFull: Statement | null = null;
+  private insertAppOne: Statement | null = null;
+  private readonly appChunk: (SqlValue | Uint8Array)[] = new Array<SqlValue | Uint8Array>(APP_ROWS_PER_INSERT * 3).fill(null);
 
   /** Writes one batch in one transaction. */
   writeBatch(b: PacketBatch): void {
@@ -362,10 +374,30 @@ export class CaseStore {
         const st = this.db.prepare('INSERT OR IGNORE INTO field_names(id, name) VALUES (?, ?)');
         for (const x of b.newFieldNames) st.run(x);
       }
-      if (b.appFields.length) {
-        const st = this.db.prepare('INSERT INTO app_fields(packet_id, field, value) VALUES (?,?,?)');
-        for (const x of b.appFields) st.run(x);
+      const nApp = b.appFieldValues.length;
+      if (nApp) {
+        // Multi-row statements, as for packets: one call per APP_ROWS_PER_INSERT rows.
+        if (!this.insertAppFull) {
+          const head = 'INSERT INTO app_fields(packet_id, field, value) VALUES ';
+          this.insertAppFull = this.db.prepare(head + Array(APP_ROWS_PER_INSERT).fill('(?,?,?)').join(','));
+          this.insertAppOne = this.db.prepare(head + '(?,?,?)');
+        }
+        const keys = b.appFieldKeys;
+        const vals = b.appFieldValues;
+        const ch = this.appChunk;
+        let r = 0;
+        for (; r + APP_ROWS_PER_INSERT <= nApp; r += APP_ROWS_PER_INSERT) {
+          let j = 0;
+          for (let k = r; k < r + APP_ROWS_PER_INSERT; k++) {
+            ch[j++] = keys[2 * k]!;
+            ch[j++] = keys[2 * k + 1]!;
+            ch[j++] = vals[k]!;
+          }
+          this.insertAppFull.run(ch);
+        }
+        for (; r < nApp; r++) this.insertAppOne!.run(keys[2 * r]!, keys[2 * r + 1]!, vals[r]!);
       }
+      if (b.flows.length) this.writeFlows(b.captureId, b.flows);
       if (b.records.length) {
         const rs = this.db.prepare('INSERT INTO records(capture_id, kind, packet_id, stream, data) VALUES (?,?,?,?,?)');
         const os = this.db.prepare(
@@ -382,15 +414,31 @@ export class CaseStore {
     })();
   }
 
+  /**
+   * Conversation rows. A conversation the parser evicted and then saw again arrives more
+   * than once (in order): counters add up, the first packet's time stays, the last is the
+   * latest, TCP flags seen accumulate, the application protocol is the first one named.
+   */
+  private writeFlows(captureId: number, flows: Iterable<FlowRecord>): void {
+    const fs = (this.upsertFlow ??= this.db.prepare(
+      `INSERT INTO flows(id, capture_id, ipproto, a, b, a_port, b_port, first_sec, first_nsec, last_sec, last_nsec,
+         pkts_ab, pkts_ba, bytes_ab, bytes_ba, tcp_seen, direct_ab, direct_ba, tcp_stream, app) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+       ON CONFLICT(id) DO UPDATE SET last_sec = excluded.last_sec, last_nsec = excluded.last_nsec,
+         pkts_ab = pkts_ab + excluded.pkts_ab, pkts_ba = pkts_ba + excluded.pkts_ba,
+         bytes_ab = bytes_ab + excluded.bytes_ab, bytes_ba = bytes_ba + excluded.bytes_ba,
+         direct_ab = direct_ab + excluded.direct_ab, direct_ba = direct_ba + excluded.direct_ba,
+         tcp_seen = tcp_seen | excluded.tcp_seen, tcp_stream = coalesce(tcp_stream, excluded.tcp_stream), app = coalesce(app, excluded.app)`,
+    ));
+    for (const f of flows) {
+      fs.run(f.id, captureId, f.ipproto, f.a, f.b, f.aPort, f.bPort, f.firstSec, f.firstNsec, f.lastSec, f.lastNsec, f.pktsAB, f.pktsBA, f.bytesAB, f.bytesBA, f.tcpSeen, f.directAB, f.directBA, f.tcpStream, f.app);
+    }
+  }
+
+  private upsertFlow: Statement | null = null;
+
   writeFlowsAndHosts(captureId: number, flows: Iterable<FlowRecord>, hosts: Iterable<HostRecord>): void {
     this.db.transaction(() => {
-      const fs = this.db.prepare(
-        `INSERT INTO flows(id, capture_id, ipproto, a, b, a_port, b_port, first_sec, first_nsec, last_sec, last_nsec,
-           pkts_ab, pkts_ba, bytes_ab, bytes_ba, tcp_seen, direct_ab, direct_ba, tcp_stream, app) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-      );
-      for (const f of flows) {
-        fs.run(f.id, captureId, f.ipproto, f.a, f.b, f.aPort, f.bPort, f.firstSec, f.firstNsec, f.lastSec, f.lastNsec, f.pktsAB, f.pktsBA, f.bytesAB, f.bytesBA, f.tcpSeen, f.directAB, f.directBA, f.tcpStream, f.app);
-      }
+      this.writeFlows(captureId, flows);
       // Hosts are shared by the captures of a case: merge counters on conflict.
       const hs = this.db.prepare(
         `INSERT INTO hosts(id, addr, family, ip4, first_sec, first_nsec, last_sec, last_nsec, pkts_out, pkts_in, bytes_out, bytes_in, macs)
