@@ -115,7 +115,9 @@ export class PcapParser implements CaptureParser {
   push(chunk: Uint8Array): void {
     if (this.failed) throw this.failed;
     try {
-      this.pushInner(chunk);
+      // Records are views of the chunk: plain Uint8Array views (a Buffer's subarray costs a
+      // species lookup per record, and its slice() would not copy what analyzers keep).
+      this.pushInner(chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
     } catch (e) {
       if (e instanceof CaptureFormatError) this.failed = e;
       throw e;
