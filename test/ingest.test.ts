@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpDir } from './support/shared.js';
@@ -176,5 +176,30 @@ describe.skipIf(!built)(`ingest through the built engine ${built ? '' : '(skippe
     // A live process's temporary case (an ingest in progress) is left alone.
     expect(left).toContain(`tmp-${process.pid}-2.thcase`);
     expect(left.filter((n) => /^[0-9a-f]{64}\.thcase$/.test(n))).toHaveLength(1);
+  }, 120_000);
+
+  it('with the parser in a worker, a path deleted mid-ingest is still read and hashed in full (Linux)', async (ctx) => {
+    if (process.platform === 'win32') return ctx.skip();
+    const path = join(tmp.dir, 'deleted-worker.pcap');
+    copyFileSync(capture, path);
+    const bytes = readFileSync(path);
+    const store = engine.CaseStore.open(join(tmp.dir, 'deleted-worker.thcase'));
+    let deleted = false;
+    try {
+      const r = await engine.ingestCapture({
+        capturePath: path, store, threads: 'worker', reuse: false, progressIntervalMs: 0,
+        onProgress: () => {
+          if (deleted) return;
+          deleted = true;
+          unlinkSync(path);
+        },
+      });
+      expect(deleted).toBe(true);
+      expect(r.capture.status).toBe('complete');
+      expect(r.capture.packets).toBe(written.packets);
+      expect(r.capture.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    } finally {
+      store.close();
+    }
   }, 120_000);
 });

@@ -150,7 +150,17 @@ export async function ingestCapture(opts: IngestOptions): Promise<IngestResult> 
   // progress a few MiB behind it (the bytes are in the page cache): it has idle time
   // between batches, the worker has none.
   const hasher = useWorker ? new TrailingHasher(path) : null;
-  if (hasher) input.hash = false;
+  if (hasher) {
+    input.hash = false;
+    // Opened now, beside the parser's descriptor: a path deleted or replaced mid-ingest
+    // still hashes the file the parser reads.
+    try {
+      await hasher.open();
+    } catch (e) {
+      store.deleteCapture(captureId);
+      throw e;
+    }
+  }
   const write = (b: PacketBatch, read: number) => {
     store.writeBatch(b);
     bytesRead = read;
@@ -234,12 +244,18 @@ class TrailingHasher {
     this.running ??= this.pump().finally(() => (this.running = null));
   }
 
+  async open(): Promise<void> {
+    const { open } = await import('node:fs/promises');
+    try {
+      this.fh = await open(this.path, 'r');
+    } catch (e) {
+      throw new IngestError('unreadable', null, `cannot read ${this.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+
   private async pump(): Promise<void> {
     try {
-      if (!this.fh) {
-        const { open } = await import('node:fs/promises');
-        this.fh = await open(this.path, 'r');
-      }
+      if (!this.fh) throw new Error('the evidence is not open for hashing');
       while (this.pos < this.target) {
         const want = Math.min(this.buf.length, this.target - this.pos);
         const { bytesRead } = await this.fh.read(this.buf, 0, want, this.pos);
