@@ -14,13 +14,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { field as registryField } from '../../../shared/fields.js';
+import { FrameSink, pdmlNames, readFrames } from '../../../test/support/analyzer-corpus.js';
 import { CORPUS_DIR, SCENARIO_DIR, SKIP_CORPUS, hasCorpus, hasTshark } from '../../../test/support/shared.js';
-import { createParser, detectFormat, openCaptureStream } from '../capture/detect.js';
-import type { CaptureRecord } from '../capture/types.js';
 import { DissectState, dissectFrame } from '../dissect/frame.js';
 import { newSummary } from '../dissect/types.js';
 import { DcerpcParser, looksLikeDcerpc } from './dcerpc.js';
-import type { AppRecord, AppSink, AppValue, DcerpcCallRecord, Dir, FrameCtx } from './types.js';
+import type { AppValue, DcerpcCallRecord, Dir, FrameCtx } from './types.js';
 
 const CAPTURES = [
   join(CORPUS_DIR, 'zerologon-cve-2020-1472-smb2-dcerpc.pcap'),
@@ -99,25 +98,6 @@ function show(name: string, v: AppValue): string {
   const def = registryField(name);
   if (typeof v === 'number' && def?.base === 'hex') return `0x${v.toString(16).padStart((def.bits ?? 32) / 4, '0')}`;
   return String(v);
-}
-
-class FrameSink implements AppSink {
-  fields: [string, AppValue][] = [];
-  cols: [string, string][] = [];
-  anomalies: string[] = [];
-  records: AppRecord[] = [];
-  field(name: string, value: AppValue): void {
-    this.fields.push([name, value]);
-  }
-  columns(protocol: string, info: string): void {
-    this.cols.push([protocol, info]);
-  }
-  anomaly(layer: string, detail: string): void {
-    this.anomalies.push(`${layer}: ${detail}`);
-  }
-  record(r: AppRecord): void {
-    this.records.push(r);
-  }
 }
 
 const INFO = { stream: 0, client: { addr: '', port: 0 }, server: { addr: '', port: 0 } };
@@ -219,21 +199,7 @@ interface Conv {
 }
 
 async function analyze(path: string): Promise<{ frames: Map<number, FrameSink>; records: DcerpcCallRecord[] }> {
-  const stream = await openCaptureStream(path);
-  const frames: { data: Uint8Array; linktype: number; origlen: number }[] = [];
-  let parser: ReturnType<typeof createParser> | null = null;
-  const onRecord = (rec: CaptureRecord): void => {
-    frames.push({ data: rec.data.slice(), linktype: rec.linktype, origlen: rec.origlen });
-  };
-  for await (const chunk of stream.chunks) {
-    if (parser === null) {
-      const d = detectFormat(chunk);
-      if (!('format' in d)) throw new Error(`not a capture: ${path}`);
-      parser = createParser(d.format, onRecord);
-    }
-    parser.push(chunk);
-  }
-  parser?.end();
+  const frames = await readFrames(path);
   const state = new DissectState();
   const s = newSummary();
   const convs = new Map<string, Conv>();
@@ -363,23 +329,6 @@ describe.skipIf(skip !== '')(`DCE/RPC vs tshark on the corpus${skip ? ` (${skip}
 });
 
 /** Per frame, the registry names of tshark's PDML tree in document (tree) order. */
-function pdmlNames(path: string): Map<number, string[]> {
-  const r = spawnSync('tshark', ['-n', '-r', path, '-o', 'tcp.reassemble_out_of_order:TRUE', '-T', 'pdml'], {
-    encoding: 'utf8',
-    env: { ...process.env, WIRESHARK_CONFIG_DIR: '/nonexistent' },
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const out = new Map<number, string[]>();
-  let cur: string[] = [];
-  let no = 0;
-  for (const m of r.stdout.matchAll(/<packet>|<(?:proto|field) name="([^"]+)"/g)) {
-    if (m[0] === '<packet>') {
-      cur = [];
-      out.set(++no, cur);
-    } else if (m[1] !== undefined) cur.push(m[1]);
-  }
-  return out;
-}
 
 describe.skipIf(skip !== '')('DCE/RPC field order vs tshark PDML', () => {
   for (const path of CAPTURES.slice(0, 3)) {

@@ -13,14 +13,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FrameSink, pdmlNames, readFrames } from '../../../test/support/analyzer-corpus.js';
 import { CORPUS_DIR, SKIP_CORPUS, hasCorpus, hasTshark } from '../../../test/support/shared.js';
-import { createParser, detectFormat, openCaptureStream } from '../capture/detect.js';
-import type { CaptureRecord } from '../capture/types.js';
 import { ip4Text } from '../dissect/format.js';
 import { DissectState, dissectFrame } from '../dissect/frame.js';
 import { newSummary } from '../dissect/types.js';
 import { KERBEROS_PORTS, KerberosTcpParser, KerberosUdpParser } from './kerberos.js';
-import type { AppRecord, AppSink, AppValue, Dir, FrameCtx } from './types.js';
+import type { AppValue, Dir, FrameCtx } from './types.js';
 
 const CAPTURES = ['kerberos-kerberoasting-tgs-rc4.pcap', 'kerberos-kinit-pkinit.pcap', 'kerberos-tcp-vlan.pcap'];
 
@@ -115,25 +114,6 @@ function show(v: AppValue): string {
   return String(v);
 }
 
-class FrameSink implements AppSink {
-  fields: [string, AppValue][] = [];
-  cols: [string, string][] = [];
-  anomalies: string[] = [];
-  records: AppRecord[] = [];
-  field(name: string, value: AppValue): void {
-    this.fields.push([name, value]);
-  }
-  columns(protocol: string, info: string): void {
-    this.cols.push([protocol, info]);
-  }
-  anomaly(layer: string, detail: string): void {
-    this.anomalies.push(`${layer}: ${detail}`);
-  }
-  record(r: AppRecord): void {
-    this.records.push(r);
-  }
-}
-
 interface TcpConv {
   parser: KerberosTcpParser;
   clientKey: string;
@@ -141,21 +121,7 @@ interface TcpConv {
 }
 
 async function ours(path: string): Promise<Map<number, FrameSink>> {
-  const stream = await openCaptureStream(path);
-  const frames: { data: Uint8Array; linktype: number; origlen: number }[] = [];
-  let parser: ReturnType<typeof createParser> | null = null;
-  const onRecord = (rec: CaptureRecord): void => {
-    frames.push({ data: rec.data.slice(), linktype: rec.linktype, origlen: rec.origlen });
-  };
-  for await (const chunk of stream.chunks) {
-    if (parser === null) {
-      const d = detectFormat(chunk);
-      if (!('format' in d)) throw new Error(`not a capture: ${path}`);
-      parser = createParser(d.format, onRecord);
-    }
-    parser.push(chunk);
-  }
-  parser?.end();
+  const frames = await readFrames(path);
   const state = new DissectState();
   const s = newSummary();
   const udp = new Map<string, { parser: KerberosUdpParser; first: string }>();
@@ -269,23 +235,6 @@ describe.skipIf(skip !== '')(`Kerberos vs tshark on the corpus${skip ? ` (${skip
 });
 
 /** Per frame, the field names of tshark's PDML tree in document (tree) order. */
-function pdmlNames(path: string): Map<number, string[]> {
-  const r = spawnSync('tshark', ['-n', '-r', path, '-o', 'tcp.reassemble_out_of_order:TRUE', '-T', 'pdml'], {
-    encoding: 'utf8',
-    env: ENV,
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const out = new Map<number, string[]>();
-  let cur: string[] = [];
-  let no = 0;
-  for (const m of r.stdout.matchAll(/<packet>|<(?:proto|field) name="([^"]+)"/g)) {
-    if (m[0] === '<packet>') {
-      cur = [];
-      out.set(++no, cur);
-    } else if (m[1] !== undefined) cur.push(m[1]);
-  }
-  return out;
-}
 
 describe.skipIf(skip !== '')('Kerberos field order vs tshark PDML', () => {
   for (const name of CAPTURES) {

@@ -13,9 +13,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { field as registryField } from '../../../shared/fields.js';
+import { FrameSink, readFrames } from '../../../test/support/analyzer-corpus.js';
 import { CORPUS_DIR, SKIP_CORPUS, hasCorpus, hasTshark } from '../../../test/support/shared.js';
-import { createParser, detectFormat, openCaptureStream } from '../capture/detect.js';
-import type { CaptureRecord } from '../capture/types.js';
 import { ip4Text } from '../dissect/format.js';
 import { DissectState, dissectFrame } from '../dissect/frame.js';
 import { newSummary } from '../dissect/types.js';
@@ -23,7 +22,7 @@ import { DhcpParser } from './dhcp.js';
 import { NtpParser } from './ntp.js';
 import { SshParser } from './ssh.js';
 import { FtpParser, SmtpParser } from './textproto.js';
-import type { AppRecord, AppSink, AppValue, Dir, FrameCtx, StreamInfo, TcpParser, UdpParser } from './types.js';
+import type { AppValue, Dir, FrameCtx, StreamInfo, TcpParser, UdpParser } from './types.js';
 
 const FIELDS: Record<string, readonly string[]> = {
   dhcp: [
@@ -116,48 +115,10 @@ function show(name: string, v: AppValue): string {
   return String(v);
 }
 
-class FrameSink implements AppSink {
-  fields: [string, AppValue][] = [];
-  cols: [string, string][] = [];
-  anomalies: string[] = [];
-  records: AppRecord[] = [];
-  field(name: string, value: AppValue): void {
-    this.fields.push([name, value]);
-  }
-  columns(protocol: string, info: string): void {
-    this.cols.push([protocol, info]);
-  }
-  anomaly(layer: string, detail: string): void {
-    this.anomalies.push(`${layer}: ${detail}`);
-  }
-  record(r: AppRecord): void {
-    this.records.push(r);
-  }
-}
-
 interface TcpConv {
   parser: TcpParser;
   clientKey: string;
   next: [number, number];
-}
-
-async function frames(path: string): Promise<{ data: Uint8Array; linktype: number; origlen: number }[]> {
-  const stream = await openCaptureStream(path);
-  const out: { data: Uint8Array; linktype: number; origlen: number }[] = [];
-  let parser: ReturnType<typeof createParser> | null = null;
-  const onRecord = (rec: CaptureRecord): void => {
-    out.push({ data: rec.data.slice(), linktype: rec.linktype, origlen: rec.origlen });
-  };
-  for await (const chunk of stream.chunks) {
-    if (parser === null) {
-      const d = detectFormat(chunk);
-      if (!('format' in d)) throw new Error(`not a capture: ${path}`);
-      parser = createParser(d.format, onRecord);
-    }
-    parser.push(chunk);
-  }
-  parser?.end();
-  return out;
 }
 
 export async function analyze(path: string, protos: string[]): Promise<Map<number, FrameSink>> {
@@ -166,7 +127,7 @@ export async function analyze(path: string, protos: string[]): Promise<Map<numbe
   const udp = new Map<string, { parser: UdpParser; first: string }>();
   const tcp = new Map<string, TcpConv>();
   const out = new Map<number, FrameSink>();
-  const all = await frames(path);
+  const all = await readFrames(path);
   all.forEach((f, i) => {
     const no = i + 1;
     dissectFrame(f.data, f.linktype, s, null, state, no, f.origlen);

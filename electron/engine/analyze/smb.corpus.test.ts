@@ -10,13 +10,12 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { field as registryField } from '../../../shared/fields.js';
+import { FrameSink, readFrames } from '../../../test/support/analyzer-corpus.js';
 import { CORPUS_DIR, SCENARIO_DIR, SKIP_CORPUS, hasCorpus, hasTshark, tmpDir } from '../../../test/support/shared.js';
-import { createParser, detectFormat, openCaptureStream } from '../capture/detect.js';
-import type { CaptureRecord } from '../capture/types.js';
 import { DissectState, dissectFrame } from '../dissect/frame.js';
 import { newSummary } from '../dissect/types.js';
 import { SMB_PORTS, SmbParser, looksLikeSmb } from './smb.js';
-import type { AppRecord, AppSink, AppValue, Dir, FrameCtx } from './types.js';
+import type { AppValue, Dir, FrameCtx } from './types.js';
 
 const CAPTURES = [
   'smb2-ntlmssp-login-failure-and-success.pcap',
@@ -91,25 +90,6 @@ function show(name: string, v: AppValue): string {
   return String(v);
 }
 
-class FrameSink implements AppSink {
-  fields: [string, AppValue][] = [];
-  cols: [string, string][] = [];
-  anomalies: string[] = [];
-  records: AppRecord[] = [];
-  field(name: string, value: AppValue): void {
-    this.fields.push([name, value]);
-  }
-  columns(protocol: string, info: string): void {
-    this.cols.push([protocol, info]);
-  }
-  anomaly(layer: string, detail: string): void {
-    this.anomalies.push(`${layer}: ${detail}`);
-  }
-  record(r: AppRecord): void {
-    this.records.push(r);
-  }
-}
-
 interface Conv {
   parser: SmbParser | null;
   decided: boolean;
@@ -118,21 +98,7 @@ interface Conv {
 }
 
 async function analyze(path: string): Promise<Map<number, FrameSink>> {
-  const stream = await openCaptureStream(path);
-  const frames: { data: Uint8Array; linktype: number; origlen: number }[] = [];
-  let parser: ReturnType<typeof createParser> | null = null;
-  const onRecord = (rec: CaptureRecord): void => {
-    frames.push({ data: rec.data.slice(), linktype: rec.linktype, origlen: rec.origlen });
-  };
-  for await (const chunk of stream.chunks) {
-    if (parser === null) {
-      const d = detectFormat(chunk);
-      if (!('format' in d)) throw new Error(`not a capture: ${path}`);
-      parser = createParser(d.format, onRecord);
-    }
-    parser.push(chunk);
-  }
-  parser?.end();
+  const frames = await readFrames(path);
   const state = new DissectState();
   const s = newSummary();
   const convs = new Map<string, Conv>();

@@ -8,13 +8,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FrameSink, pdmlNames, readFrames } from '../../../test/support/analyzer-corpus.js';
 import { CORPUS_DIR, SKIP_CORPUS, hasCorpus, hasTshark } from '../../../test/support/shared.js';
-import { createParser, detectFormat, openCaptureStream } from '../capture/detect.js';
-import type { CaptureRecord } from '../capture/types.js';
 import { DissectState, dissectFrame } from '../dissect/frame.js';
 import { newSummary } from '../dissect/types.js';
 import { TlsParser, looksLikeTls } from './tls.js';
-import type { AppRecord, AppSink, AppValue, Dir, FrameCtx } from './types.js';
+import type { AppValue, Dir, FrameCtx } from './types.js';
 
 const CAPTURES = [
   'tls12-clienthello-sni-google.pcap',
@@ -77,25 +76,6 @@ function show(name: string, v: AppValue): string {
   return String(v);
 }
 
-class FrameSink implements AppSink {
-  fields: [string, AppValue][] = [];
-  cols: [string, string][] = [];
-  anomalies: string[] = [];
-  records: AppRecord[] = [];
-  field(name: string, value: AppValue): void {
-    this.fields.push([name, value]);
-  }
-  columns(protocol: string, info: string): void {
-    this.cols.push([protocol, info]);
-  }
-  anomaly(layer: string, detail: string): void {
-    this.anomalies.push(`${layer}: ${detail}`);
-  }
-  record(r: AppRecord): void {
-    this.records.push(r);
-  }
-}
-
 interface Conv {
   parser: TlsParser | null;
   decided: boolean;
@@ -104,21 +84,7 @@ interface Conv {
 }
 
 async function analyze(path: string): Promise<Map<number, FrameSink>> {
-  const stream = await openCaptureStream(path);
-  const frames: { data: Uint8Array; linktype: number; origlen: number }[] = [];
-  let parser: ReturnType<typeof createParser> | null = null;
-  const onRecord = (rec: CaptureRecord): void => {
-    frames.push({ data: rec.data.slice(), linktype: rec.linktype, origlen: rec.origlen });
-  };
-  for await (const chunk of stream.chunks) {
-    if (parser === null) {
-      const d = detectFormat(chunk);
-      if (!('format' in d)) throw new Error(`not a capture: ${path}`);
-      parser = createParser(d.format, onRecord);
-    }
-    parser.push(chunk);
-  }
-  parser?.end();
+  const frames = await readFrames(path);
   const state = new DissectState();
   const s = newSummary();
   const convs = new Map<string, Conv>();
@@ -203,23 +169,6 @@ describe.skipIf(skip !== '')(`TLS vs tshark on the corpus${skip ? ` (${skip})` :
 });
 
 /** Per frame, the registry names of tshark's PDML tree in document (tree) order. */
-function pdmlNames(path: string): Map<number, string[]> {
-  const r = spawnSync('tshark', ['-n', '-r', path, '-o', 'tcp.reassemble_out_of_order:TRUE', '-T', 'pdml'], {
-    encoding: 'utf8',
-    env: { ...process.env, WIRESHARK_CONFIG_DIR: '/nonexistent' },
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const out = new Map<number, string[]>();
-  let cur: string[] = [];
-  let no = 0;
-  for (const m of r.stdout.matchAll(/<packet>|<(?:proto|field) name="([^"]+)"(?: [^>]*? show="([^"]*)")?/g)) {
-    if (m[0] === '<packet>') {
-      cur = [];
-      out.set(++no, cur);
-    } else if (m[1] !== undefined) cur.push(m[1]);
-  }
-  return out;
-}
 
 describe.skipIf(skip !== '')('TLS field order vs tshark PDML', () => {
   for (const name of ['tls12-clienthello-sni-google.pcap', 'tls13-clienthello-sni-curl.pcap', 'heartbleed-cve-2014-0160-success.pcap']) {
